@@ -1,0 +1,2 @@
+// DiagnoseAnalysis: see README "Architecture".
+import DiagnoseCore

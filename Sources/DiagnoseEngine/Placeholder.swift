@@ -1,0 +1,2 @@
+// DiagnoseEngine: see README "Architecture".
+import DiagnoseCore

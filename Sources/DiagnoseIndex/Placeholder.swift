@@ -1,0 +1,2 @@
+// DiagnoseIndex: see README "Architecture".
+import DiagnoseCore

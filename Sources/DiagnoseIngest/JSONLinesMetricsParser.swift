@@ -1,0 +1,91 @@
+import DiagnoseCore
+import DiagnoseText
+
+/// Generic JSON-lines metric logs (one object per line with numeric fields), e.g. a W&B history
+/// export (`_step`, `_timestamp`, `train/loss`) or a trainer's `metrics.jsonl`.
+public struct JSONLinesMetricsParser: FormatParser {
+    public let id = "jsonl-metrics"
+    public init() {}
+    public var resumable: Bool { true }
+
+    public func sniff(_ head: FileHead) -> Double {
+        let lines = head.lines.prefix(20)
+        guard !lines.isEmpty else { return 0 }
+        var objects = 0, numeric = 0
+        for l in lines {
+            let t = l.trimmingSpaces
+            guard t.hasPrefix("{"), t.hasSuffix("}") else { continue }
+            objects += 1
+            if let v = try? JSONParser.parse(t), let o = v.objectValue,
+               o.contains(where: { MetricVocabulary.name(for: $0.0) != nil && $0.1.double != nil }) {
+                numeric += 1
+            }
+        }
+        let frac = Double(numeric) / Double(lines.count)
+        if frac >= 0.6 { return head.ext == "jsonl" || head.ext == "json" ? 0.8 : 0.7 }
+        return 0
+    }
+
+    public func parse(_ input: ParseInput, into sink: RecordSink) throws {
+        var lastLine = 0
+        let stats = try input.reader().forEach { view in
+            guard view.frame == 0 else { return }
+            lastLine = view.number
+            let trimmed = trim(view.bytes)
+            if trimmed.count == 0 { return }
+            guard let v = try? JSONParser.parse(trimmed), let obj = v.objectValue else {
+                sink.unparsed(line: view.number)
+                return
+            }
+            var step: Int? = nil
+            var time: Double? = nil
+            for key in ["step", "_step", "global_step", "iteration", "iter", "trainer/global_step"] {
+                if let s = v[key]?.double, s.isFinite { step = Int(s); break }
+            }
+            for key in ["_timestamp", "timestamp", "time", "wall_time"] {
+                if let t = v[key]?.double, t.isFinite { time = t; break }
+                if let s = v[key]?.string, let t = Timestamps.parse(s) { time = t; break }
+            }
+            let rank = v["rank"]?.double.map { Int($0) } ?? input.rankHint
+            var any = false
+            for (k, value) in obj {
+                guard let name = MetricVocabulary.name(for: k), let d = value.double else { continue }
+                sink.emit(MetricPoint(name: name, value: d, step: step, time: time, rank: rank,
+                                      label: name.rawValue == k ? nil : k, line: view.number))
+                any = true
+            }
+            if !any { sink.unparsed(line: view.number) }
+            sink.safePoint(nextOffset: view.offset + Int64(view.bytes.count) + 1, linesDone: view.number)
+        }
+        _ = lastLine
+        sink.progress(lines: stats.lines, truncated: stats.truncatedLines)
+    }
+
+    private func trim(_ b: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {
+        var s = 0, e = b.count
+        while s < e, b[s] == 0x20 || b[s] == 0x09 { s += 1 }
+        while e > s, b[e - 1] == 0x20 || b[e - 1] == 0x09 { e -= 1 }
+        return UnsafeRawBufferPointer(rebasing: b[s..<e])
+    }
+
+    public var examples: [ParserExample] {
+        [ParserExample(name: "wandb history export", path: "wandb/history.jsonl",
+                       content: """
+                       {"_step": 10, "_timestamp": 1762160000.5, "train/loss": 2.31, "train/learning_rate": 0.0003}
+                       {"_step": 20, "_timestamp": 1762160010.5, "train/loss": NaN, "train/grad_norm": 1.5}
+                       """,
+                       expect: [.metric(name: .loss, value: 2.31, step: 10, line: 1),
+                                .metric(name: .lr, value: 0.0003, step: 10, line: 1),
+                                .nonFinite(name: .loss, step: 20, line: 2),
+                                .metric(name: .gradNorm, value: 1.5, step: 20, line: 2)])]
+    }
+}
+
+extension String {
+    var trimmingSpaces: String {
+        var s = Substring(self)
+        while let f = s.first, f == " " || f == "\t" { s.removeFirst() }
+        while let l = s.last, l == " " || l == "\t" { s.removeLast() }
+        return String(s)
+    }
+}

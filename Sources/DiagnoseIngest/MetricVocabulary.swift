@@ -1,0 +1,43 @@
+import DiagnoseCore
+
+/// Maps the metric names frameworks print onto the shared vocabulary (`MetricName`).
+public enum MetricVocabulary {
+    /// Exact keys (after stripping a `train/`, `train_`, `eval/` style prefix where noted).
+    static let table: [String: MetricName] = [
+        "loss": .loss, "train_loss": .loss, "train/loss": .loss, "lm loss": .loss, "lm_loss": .loss,
+        "training_loss": .loss,
+        "eval_loss": .evalLoss, "eval/loss": .evalLoss, "val_loss": .evalLoss, "val/loss": .evalLoss,
+        "validation_loss": .evalLoss, "val loss": .evalLoss,
+        "grad_norm": .gradNorm, "grad norm": .gradNorm, "train/grad_norm": .gradNorm, "gradient_norm": .gradNorm,
+        "grad_norm_total": .gradNorm,
+        "learning_rate": .lr, "lr": .lr, "learning rate": .lr, "train/learning_rate": .lr, "train/lr": .lr,
+        "loss_scale": .lossScale, "loss scale": .lossScale, "scale": .lossScale,
+        "step_time_ms": .stepTimeMs, "elapsed time per iteration (ms)": .stepTimeMs, "iter_time_ms": .stepTimeMs,
+        "time_ms": .stepTimeMs,
+        "data_time_ms": .dataTimeMs,
+        "tokens_per_second": .tokensPerS, "tokens_per_s": .tokensPerS, "tps": .tokensPerS, "wps": .tokensPerS,
+        "train_tokens_per_second": .tokensPerS, "throughput": .tokensPerS,
+        "samples_per_second": .samplesPerS, "train_samples_per_second": .samplesPerS,
+        "samples per second": .samplesPerS,
+        "mfu": .mfu, "mfu(%)": .mfu, "mfu_pct": .mfu,
+        "tflops": .tflops, "throughput per gpu (tflop/s/gpu)": .tflops, "tflops_per_gpu": .tflops,
+        "memory_gb": .memoryGB, "memory": .memoryGB, "max_memory_allocated_gb": .memoryGB,
+        "skipped_iters": .skippedIters, "number of skipped iterations": .skippedIters,
+        "nan_iters": .nanIters, "number of nan iterations": .nanIters,
+        "epoch": .epoch, "train/epoch": .epoch,
+        "consumed samples": .consumedSamples, "consumed_samples": .consumedSamples,
+        "global batch size": .globalBatchSize, "global_batch_size": .globalBatchSize,
+        "params norm": .paramsNorm, "params_norm": .paramsNorm,
+        "cache_hit_rate": .cacheHitRate, "prefix_cache_hit_rate": .cacheHitRate,
+    ]
+
+    /// The shared name for a printed key, or nil when it is not a metric we track.
+    public static func name(for key: String) -> MetricName? {
+        let k = key.lowercased()
+        if let n = table[k] { return n }
+        for prefix in ["train/", "train_", "training/", "trainer/", "metrics/"] where k.hasPrefix(prefix) {
+            if let n = table[String(k.dropFirst(prefix.count))] { return n }
+        }
+        return nil
+    }
+}

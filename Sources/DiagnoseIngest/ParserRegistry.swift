@@ -1,0 +1,32 @@
+import DiagnoseCore
+import DiagnoseText
+
+/// The formats `diagnose` reads. A file goes to the parser with the highest sniff score at or
+/// above `threshold`; ties go to the earlier parser (specific formats are listed first).
+public struct ParserRegistry: Sendable {
+    public let parsers: [any FormatParser]
+    public let threshold: Double
+
+    public init(parsers: [any FormatParser], threshold: Double = 0.2) {
+        self.parsers = parsers
+        self.threshold = threshold
+    }
+
+    /// Specific formats first, the generic text log last.
+    public static let builtIn = ParserRegistry(parsers: [
+        JSONLinesMetricsParser(),
+        TextLogParser(),
+    ])
+
+    /// The best parser for a head and its score, or nil when none reaches the threshold.
+    public func claim(_ head: FileHead) -> (parser: any FormatParser, score: Double)? {
+        var best: (any FormatParser, Double)? = nil
+        for p in parsers {
+            let s = p.sniff(head)
+            if s >= threshold, s > (best?.1 ?? -1) { best = (p, s) }
+        }
+        return best
+    }
+
+    public func parser(id: String) -> (any FormatParser)? { parsers.first { $0.id == id } }
+}

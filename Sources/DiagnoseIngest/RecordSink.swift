@@ -1,0 +1,95 @@
+import DiagnoseCore
+import DiagnoseText
+
+/// Where parsers put records. The ingest pipeline drains it into the index in batches; tests
+/// read it directly. A reference type so rules and parsers can share one per file.
+public final class RecordSink {
+    public private(set) var events: [LogEvent] = []
+    public private(set) var metrics: [MetricPoint] = []
+    public private(set) var evalScores: [EvalScore] = []
+    public private(set) var evalSamples: [EvalSample] = []
+    public private(set) var configs: [(document: String, kind: ConfigKind, entry: ConfigEntry)] = []
+    public private(set) var problems: [(line: Int?, message: String)] = []
+    /// Lines the parser claimed but could not understand.
+    public private(set) var unparsedLines = 0
+    /// Lines handed to the template miner (unstructured text).
+    public private(set) var genericLines = 0
+    /// Lines (and bytes) read so far, as the parser reports them through `progress`.
+    public private(set) var linesRead = 0
+    public private(set) var truncatedLines = 0
+
+    /// Called with each unstructured line (ANSI-stripped payload) so the pipeline can mine its
+    /// template. Set by the pipeline; nil in parser unit tests.
+    public var templateHook: ((_ payload: UnsafeRawBufferPointer, _ line: Int, _ offset: Int64) -> Void)?
+    /// Called at safe points (no multi-line record open) so the pipeline can commit a batch.
+    public var safePointHook: ((_ nextOffset: Int64, _ linesDone: Int) -> Void)?
+
+    public init() {}
+
+    @inline(__always) public func emit(_ e: LogEvent) { events.append(e) }
+    @inline(__always) public func emit(_ m: MetricPoint) { metrics.append(m) }
+    public func emit(_ s: EvalScore) { evalScores.append(s) }
+    public func emit(_ s: EvalSample) { evalSamples.append(s) }
+    public func emitConfig(document: String = "", kind: ConfigKind, _ entry: ConfigEntry) {
+        configs.append((document, kind, entry))
+    }
+    public func problem(line: Int?, _ message: String) { problems.append((line, message)) }
+    public func unparsed(line: Int) { unparsedLines += 1 }
+
+    public func emit(_ record: Record) {
+        switch record {
+        case .event(let e): emit(e)
+        case .metric(let m): emit(m)
+        case .evalScore(let s): emit(s)
+        case .evalSample(let s): emit(s)
+        case .config(let d, let k, let e): emitConfig(document: d, kind: k, e)
+        case .unparsed(let l): unparsed(line: l)
+        case .problem(let l, let m): problem(line: l, m)
+        }
+    }
+
+    /// An unstructured line: counted, and mined for its template when the pipeline listens.
+    @inline(__always)
+    public func generic(_ payload: UnsafeRawBufferPointer, line: Int, offset: Int64) {
+        genericLines += 1
+        templateHook?(payload, line, offset)
+    }
+
+    /// Parsers report how far they have read (after each line, or at the end of a document).
+    @inline(__always)
+    public func progress(lines: Int, truncated: Int = 0) {
+        linesRead = lines
+        truncatedLines = truncated
+    }
+
+    /// A point where every record up to `nextOffset` has been emitted and nothing is pending.
+    @inline(__always)
+    public func safePoint(nextOffset: Int64, linesDone: Int) { safePointHook?(nextOffset, linesDone) }
+
+    /// Total records buffered (the pipeline flushes above a threshold).
+    public var buffered: Int {
+        events.count + metrics.count + evalScores.count + evalSamples.count + configs.count + problems.count
+    }
+
+    /// Hands the buffered records over and clears the buffers (counters are kept).
+    public func drain() -> Batch {
+        let b = Batch(events: events, metrics: metrics, evalScores: evalScores, evalSamples: evalSamples,
+                      configs: configs, problems: problems)
+        events.removeAll(keepingCapacity: true)
+        metrics.removeAll(keepingCapacity: true)
+        evalScores.removeAll(keepingCapacity: true)
+        evalSamples.removeAll(keepingCapacity: true)
+        configs.removeAll(keepingCapacity: true)
+        problems.removeAll(keepingCapacity: true)
+        return b
+    }
+
+    public struct Batch {
+        public var events: [LogEvent]
+        public var metrics: [MetricPoint]
+        public var evalScores: [EvalScore]
+        public var evalSamples: [EvalSample]
+        public var configs: [(document: String, kind: ConfigKind, entry: ConfigEntry)]
+        public var problems: [(line: Int?, message: String)]
+    }
+}

@@ -1,0 +1,2 @@
+// DiagnoseKit: see README "Architecture".
+import DiagnoseCore

@@ -1,0 +1,2 @@
+// DiagnoseReport: see README "Architecture".
+import DiagnoseCore

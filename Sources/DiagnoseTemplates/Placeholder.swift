@@ -1,0 +1,2 @@
+// DiagnoseTemplates: see README "Architecture".
+import DiagnoseCore
