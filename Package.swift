@@ -46,7 +46,7 @@ let package = Package(
                 dependencies: ["DiagnoseCore", "DiagnoseAnalysis", "DiagnoseIndex",
                                .product(name: "Yams", package: "Yams")]),
         // Renderers: Markdown, HTML, JSON, postmortem, page payloads; redaction.
-        .target(name: "DiagnoseReport", dependencies: ["DiagnoseCore"]),
+        .target(name: "DiagnoseReport", dependencies: ["DiagnoseCore", "DiagnoseText"]),
         // The one library entry point the CLI (and later servers) call.
         .target(name: "DiagnoseKit",
                 dependencies: ["DiagnoseCore", "DiagnoseText", "DiagnoseTemplates", "DiagnoseIngest",
@@ -62,9 +62,9 @@ let package = Package(
         .testTarget(name: "DiagnoseTemplatesTests", dependencies: ["DiagnoseTemplates"]),
         .testTarget(name: "DiagnoseIngestTests", dependencies: ["DiagnoseIngest", "DiagnoseText"]),
         .testTarget(name: "DiagnoseIndexTests", dependencies: ["DiagnoseIndex"]),
-        .testTarget(name: "DiagnoseAnalysisTests", dependencies: ["DiagnoseAnalysis"]),
+        .testTarget(name: "DiagnoseAnalysisTests", dependencies: ["DiagnoseAnalysis", "DiagnoseCore"]),
         .testTarget(name: "DiagnoseEngineTests", dependencies: ["DiagnoseEngine", "DiagnoseKit"]),
-        .testTarget(name: "DiagnoseReportTests", dependencies: ["DiagnoseReport"]),
+        .testTarget(name: "DiagnoseReportTests", dependencies: ["DiagnoseReport", "DiagnoseText"]),
         .testTarget(name: "DiagnoseKitTests", dependencies: ["DiagnoseKit"]),
         .testTarget(name: "EndToEndTests", dependencies: ["DiagnoseKit"]),
     ],

@@ -13,10 +13,8 @@ public struct ParserRegistry: Sendable {
     }
 
     /// Specific formats first, the generic text log last.
-    public static let builtIn = ParserRegistry(parsers: [
-        JSONLinesMetricsParser(),
-        TextLogParser(),
-    ])
+    public static let builtIn = ParserRegistry(parsers:
+        TrainingFormats.parsers + ServingEvalFormats.parsers + [JSONLinesMetricsParser(), TextLogParser()])
 
     /// The best parser for a head and its score, or nil when none reaches the threshold.
     public func claim(_ head: FileHead) -> (parser: any FormatParser, score: Double)? {
@@ -29,4 +27,17 @@ public struct ParserRegistry: Sendable {
     }
 
     public func parser(id: String) -> (any FormatParser)? { parsers.first { $0.id == id } }
+}
+
+/// Whole-file training formats (trainer_state.json, TensorBoard CSV, ...). One line per parser.
+public enum TrainingFormats {
+    public static let parsers: [any FormatParser] = [
+    ]
+}
+
+/// Serving, eval and config formats (Prometheus, request logs, lm-eval, Inspect, JUnit, configs,
+/// templates). One line per parser.
+public enum ServingEvalFormats {
+    public static let parsers: [any FormatParser] = [
+    ]
 }
