@@ -1,2 +1,0 @@
-// DiagnoseAnalysis: see README "Architecture".
-import DiagnoseCore
