@@ -137,8 +137,8 @@ final class TextLogSession {
             }
             sink.generic(payload, line: view.number, offset: view.offset)
         }
-        if view.frame == 0, !rules.contains(where: { $0.active }) {
-            sink.safePoint(nextOffset: view.offset + Int64(view.bytes.count) + 1, linesDone: view.number)
+        if view.isLastFrame, view.lineEnd >= 0, !rules.contains(where: { $0.active }) {
+            sink.safePoint(nextOffset: view.lineEnd, linesDone: view.number)
         }
     }
 
