@@ -50,7 +50,8 @@ let package = Package(
         // The one library entry point the CLI (and later servers) call.
         .target(name: "DiagnoseKit",
                 dependencies: ["DiagnoseCore", "DiagnoseText", "DiagnoseTemplates", "DiagnoseIngest",
-                               "DiagnoseIndex", "DiagnoseAnalysis", "DiagnoseEngine", "DiagnoseReport"]),
+                               "DiagnoseIndex", "DiagnoseAnalysis", "DiagnoseEngine", "DiagnoseReport",
+                               .product(name: "Yams", package: "Yams")]),
         .executableTarget(name: "diagnose",
                           dependencies: ["DiagnoseKit",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")]),

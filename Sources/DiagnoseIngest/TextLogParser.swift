@@ -148,21 +148,46 @@ final class TextLogSession {
 }
 
 extension Severity {
-    /// A severity read off level words in the first bytes of a payload with no logger prefix.
+    /// A severity read off level words in the first bytes of a payload with no logger prefix:
+    /// one pass over at most 96 bytes, looking only where a capital letter starts a word.
     public static func guess(_ payload: UnsafeRawBufferPointer) -> Severity {
         let n = min(payload.count, 96)
         guard n >= 4 else { return .info }
-        let head = UnsafeRawBufferPointer(rebasing: payload[0..<n])
-        if LinePrefixes.contains(head, 0, n, "Traceback (most recent call last)") { return .error }
-        if LinePrefixes.contains(head, 0, n, "ERROR") || LinePrefixes.contains(head, 0, n, "Error:")
-            || LinePrefixes.contains(head, 0, n, "FATAL") || LinePrefixes.contains(head, 0, n, "Exception:") {
-            return .error
+        var best = Severity.info
+        var i = 0
+        while i < n {
+            let c = payload[i]
+            switch c {
+            case UInt8(ascii: "E"):
+                if has(payload, i, n, "ERROR") || has(payload, i, n, "Error:") || has(payload, i, n, "Exception:") {
+                    return .error
+                }
+            case UInt8(ascii: "F"):
+                if has(payload, i, n, "FATAL") { return .error }
+            case UInt8(ascii: "T"):
+                if has(payload, i, n, "Traceback (most recent call last)") { return .error }
+            case UInt8(ascii: "W"):
+                if has(payload, i, n, "WARNING") || has(payload, i, n, "Warning:") || has(payload, i, n, "WARN ") {
+                    best = .warning
+                }
+            case UInt8(ascii: "r"), UInt8(ascii: "n"):
+                // "...Error: ..." / "...Exception: ..." suffixes of class names.
+                if has(payload, i, n, "rror: ") && i >= 1 && payload[i - 1] == UInt8(ascii: "E") { return .error }
+                if has(payload, i, n, "ning: ") && i >= 3 && payload[i - 3] == UInt8(ascii: "W") { best = .warning }
+            default: break
+            }
+            i += 1
         }
-        if LinePrefixes.contains(head, 0, n, "WARNING") || LinePrefixes.contains(head, 0, n, "Warning:")
-            || LinePrefixes.contains(head, 0, n, "WARN ") {
-            return .warning
-        }
-        return .info
+        return best
+    }
+
+    @inline(__always)
+    private static func has(_ b: UnsafeRawBufferPointer, _ i: Int, _ n: Int, _ word: StaticString) -> Bool {
+        let w = word.utf8CodeUnitCount
+        guard i + w <= n else { return false }
+        let p = word.utf8Start
+        for k in 0..<w where b[i + k] != p[k] { return false }
+        return true
     }
 }
 
