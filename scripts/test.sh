@@ -10,8 +10,8 @@ if [ "${PIPESTATUS[0]}" -ne 0 ]; then
 fi
 swift test --skip-build 2>&1 | tee "$log" | grep -E "✘|error:|failed|passed after|with [0-9]+ tests" | tail -n 60
 status=${PIPESTATUS[0]}
-passed=$(grep -cE "^(􀟈|✔) Test .* passed" "$log" || true)
-failed=$(grep -cE "^(􀢄|✘) Test .* failed" "$log" || true)
+passed=$(grep -E "^(􀟈|✔) Test .* passed" "$log" | grep -vc "Test run with" || true)
+failed=$(grep -E "^(􀢄|✘) Test .* failed" "$log" | grep -vc "Test run with" || true)
 xpassed=$(grep -E "^Test Case .* passed" "$log" | wc -l)
 xfailed=$(grep -E "^Test Case .* failed" "$log" | wc -l)
 passed=$((passed + xpassed)); failed=$((failed + xfailed))
