@@ -25,7 +25,7 @@ public struct IngestReport: Sendable, Equatable {
 /// is read on from its last offset, a rewritten or truncated file is re-read into a pending row
 /// that replaces the old one in one transaction. Progress is committed at parser safe points, so
 /// a killed ingest leaves a consistent index and the next one completes it without duplicates.
-public final class Ingestor {
+public final class Ingestor: @unchecked Sendable {
     let index: EventIndex
     let registry: ParserRegistry
     /// Records buffered before a commit at the next safe point.
@@ -36,7 +36,18 @@ public final class Ingestor {
     public var onFile: ((_ path: String, _ done: Int, _ total: Int) -> Void)?
     /// Test hook: stop (as if killed) after this many commits.
     public var crashAfterCommits: Int?
+    /// Files parsed at once (each on its own thread; index writes are serialised).
+    public var workers = max(1, min(2, ProcessInfo.processInfo.activeProcessorCount))
     private var commits = 0
+    /// Serialises every use of the index (one SQLite connection).
+    private let lock = NSLock()
+
+    @inline(__always)
+    private func locked<T>(_ body: () throws -> T) rethrows -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        return try body()
+    }
 
     public init(index: EventIndex, registry: ParserRegistry = .builtIn) {
         self.index = index
@@ -58,11 +69,50 @@ public final class Ingestor {
         for row in try index.files(run: runID) where !present.contains(row.path) {
             try index.db.transaction { try index.deleteFile(id: row.id) }
         }
-        let miner = TemplateMiner()
-        for (k, file) in files.enumerated() {
-            try ingestFile(file, runID: runID, miner: miner, report: &report)
-            onFile?(file.path, k + 1, files.count)
+        // Largest files first so the workers finish together; results do not depend on the order.
+        let queue = files.enumerated().sorted { ($0.element.size, -$0.offset) > ($1.element.size, -$1.offset) }.map(\.element)
+        final class Shared: @unchecked Sendable {
+            var next = 0
+            var done = 0
+            var report = IngestReport()
+            var error: Error?
         }
+        let shared = Shared()
+        let workerCount = max(1, min(workers, queue.count))
+        DispatchQueue.concurrentPerform(iterations: workerCount) { _ in
+            while true {
+                let file: DiscoveredFile? = locked {
+                    guard shared.error == nil, shared.next < queue.count else { return nil }
+                    defer { shared.next += 1 }
+                    return queue[shared.next]
+                }
+                guard let file else { return }
+                var local = IngestReport()
+                do {
+                    try ingestFile(file, runID: runID, report: &local)
+                } catch {
+                    locked { if shared.error == nil { shared.error = error } }
+                    return
+                }
+                locked {
+                    shared.report.skippedUnchanged += local.skippedUnchanged
+                    shared.report.resumed += local.resumed
+                    shared.report.reingested += local.reingested
+                    shared.report.parsed += local.parsed
+                    shared.report.lines += local.lines
+                    shared.report.bytes += local.bytes
+                    shared.done += 1
+                    onFile?(file.path, shared.done, queue.count)
+                }
+            }
+        }
+        if let e = shared.error { throw e }
+        report.skippedUnchanged = shared.report.skippedUnchanged
+        report.resumed = shared.report.resumed
+        report.reingested = shared.report.reingested
+        report.parsed = shared.report.parsed
+        report.lines = shared.report.lines
+        report.bytes = shared.report.bytes
         if let manifestProblem, let row = try index.currentFile(run: runID, path: "run.yaml") {
             try index.db.transaction {
                 var b = IndexBatch()
@@ -76,9 +126,8 @@ public final class Ingestor {
 
     // MARK: one file
 
-    private func ingestFile(_ file: DiscoveredFile, runID: Int64, miner: TemplateMiner,
-                            report: inout IngestReport) throws {
-        let existing = try index.currentFile(run: runID, path: file.path)
+    private func ingestFile(_ file: DiscoveredFile, runID: Int64, report: inout IngestReport) throws {
+        let existing = try locked { try index.currentFile(run: runID, path: file.path) }
         if file.size < 0 {
             try record(skipped: file, runID: runID, existing: existing, note: SkipReason.unreadable("cannot stat").description, format: nil)
             return
@@ -123,21 +172,23 @@ public final class Ingestor {
                 // Whole documents are written in one transaction at the end.
                 row.id = -1
             } else {
-                row.id = try index.db.transaction { try index.insertFile(row) }
+                let r = row
+                row.id = try locked { try index.db.transaction { try index.insertFile(r) } }
             }
         }
         report.parsed += 1
-        try parse(file: file, parser: parser, row: &row, replacing: replacing, miner: miner, report: &report,
+        // One miner per file: a file's templates depend on its content only, whatever the order.
+        try parse(file: file, parser: parser, row: &row, replacing: replacing, miner: TemplateMiner(), report: &report,
                   headLength: headLength, headHash: headHash)
     }
 
     private func record(skipped file: DiscoveredFile, runID: Int64, existing: FileRow?, note: String, format: String?) throws {
-        try index.db.transaction {
+        try locked { try index.db.transaction {
             if let e = existing { try index.deleteFile(id: e.id) }
             _ = try index.insertFile(FileRow(runID: runID, path: file.path, format: format, note: note,
                                              size: max(0, file.size), mtime: file.mtime, headLength: 0, headHash: 0,
                                              resumable: false, complete: true))
-        }
+        } }
     }
 
     private func parse(file: DiscoveredFile, parser: any FormatParser, row: inout FileRow, replacing: Int64?,
@@ -204,13 +255,15 @@ public final class Ingestor {
         report.bytes += r.size - startOffset
         if r.id == -1 {
             // Whole-document parser: insert the row and its records in one transaction.
-            let current = try index.currentFile(run: r.runID, path: r.path)?.id
-            try index.db.transaction {
-                if let old = replacing ?? current { try index.deleteFile(id: old) }
-                r.state = "current"
-                r.id = try index.insertFile(r)
-                try writeAll(sink: sink, occurrences: occurrences, miner: miner, file: r.id)
-                try index.updateProgress(r)
+            try locked {
+                let current = try index.currentFile(run: r.runID, path: r.path)?.id
+                try index.db.transaction {
+                    if let old = replacing ?? current { try index.deleteFile(id: old) }
+                    r.state = "current"
+                    r.id = try index.insertFile(r)
+                    try writeAll(sink: sink, occurrences: occurrences, miner: miner, file: r.id)
+                    try index.updateProgress(r)
+                }
             }
         } else {
             try commit(sink: sink, occurrences: occurrences, miner: miner, row: r, promoteReplacing: replacing,
@@ -222,26 +275,22 @@ public final class Ingestor {
     /// Writes buffered records and progress in one transaction.
     private func commit(sink: RecordSink, occurrences: OccurrenceBuffer, miner: TemplateMiner, row: FileRow,
                         promoteReplacing: Int64? = nil, promote: Bool = false) throws {
-        if let limit = crashAfterCommits, commits >= limit { throw SimulatedCrash() }
-        try index.db.transaction {
-            try writeAll(sink: sink, occurrences: occurrences, miner: miner, file: row.id)
-            try index.updateProgress(row)
-            if promote { try index.promote(pending: row.id, replacing: promoteReplacing) }
+        // Build the batch outside the lock (template texts, encoding), write under it.
+        let drained = sink.drain()
+        let templates = occurrences.drain(miner: miner)
+        try locked {
+            if let limit = crashAfterCommits, commits >= limit { throw SimulatedCrash() }
+            try index.db.transaction {
+                try index.write(IndexBatch(drained, templates: templates), file: row.id)
+                try index.updateProgress(row)
+                if promote { try index.promote(pending: row.id, replacing: promoteReplacing) }
+            }
+            commits += 1
         }
-        commits += 1
     }
 
     private func writeAll(sink: RecordSink, occurrences: OccurrenceBuffer, miner: TemplateMiner, file: Int64) throws {
-        let drained = sink.drain()
-        var batch = IndexBatch()
-        batch.events = drained.events
-        batch.metrics = drained.metrics
-        batch.evalScores = drained.evalScores
-        batch.evalSamples = drained.evalSamples
-        batch.configs = drained.configs
-        batch.problems = drained.problems
-        batch.templates = occurrences.drain(miner: miner)
-        try index.write(batch, file: file)
+        try index.write(IndexBatch(sink.drain(), templates: occurrences.drain(miner: miner)), file: file)
     }
 
     // MARK: helpers
@@ -267,6 +316,19 @@ public final class Ingestor {
         var c: UInt8 = 0
         let n = pread(fd, &c, 1, off_t(size - 1))
         return n == 1 && c != 0x0A
+    }
+}
+
+extension IndexBatch {
+    init(_ d: RecordSink.Batch, templates: [TemplateChunk]) {
+        self.init()
+        events = d.events
+        metrics = d.metrics
+        evalScores = d.evalScores
+        evalSamples = d.evalSamples
+        configs = d.configs
+        problems = d.problems
+        self.templates = templates
     }
 }
 
