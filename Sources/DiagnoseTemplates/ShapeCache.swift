@@ -35,6 +35,8 @@ enum ShapeHasher {
                 if !inDigits {
                     h = (h ^ 0x1_00) &* prime
                     inDigits = true
+                } else if inDigits, p[i - 2] &- 0x30 < 10, i < 3 || p[i - 3] &- 0x30 >= 10 {
+                    h = (h ^ 0x2_00) &* prime
                 }
                 continue
             }

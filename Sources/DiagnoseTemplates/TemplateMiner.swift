@@ -55,6 +55,7 @@ public final class TemplateMiner {
     private var scratch: [UInt8] = Array(repeating: 0, count: 1024)
     private let prefixDepth: Int
     private let threshold: Double
+    var routeMaskedByWildcard = true
 
     private struct NodeKey: Hashable {
         var parent: Int32
@@ -162,7 +163,7 @@ public final class TemplateMiner {
         let depth = min(prefixDepth, line.count)
         var k = 0
         while k < depth {
-            let t = line[k]
+            let t = routing(line[k])
             if let c = child(node, t) {
                 node = c
             } else if t != 0, let c = child(node, 0) {
@@ -173,6 +174,11 @@ public final class TemplateMiner {
             k += 1
         }
         return node
+    }
+
+    @inline(__always)
+    private func routing(_ token: Int32) -> Int32 {
+        routeMaskedByWildcard && tokenTable.hasMask(token) ? 0 : token
     }
 
     private func newNode(_ parent: Int32, _ token: Int32) -> Int32 {
@@ -190,7 +196,7 @@ public final class TemplateMiner {
         let depth = min(prefixDepth, line.count)
         var k = 0
         while k < depth {
-            let t = line[k]
+            let t = routing(line[k])
             if let c = child(node, t) {
                 node = c
             } else if t != 0, Int(childCounts[Int(node)]) < configuration.maxChildren {
@@ -228,7 +234,7 @@ public final class TemplateMiner {
                         } else if a == b {
                             same += 1
                         } else if words, tokenTable.isWord(a), tokenTable.isWord(b),
-                                  k == 0 || !tokenTable.introducesName(l[k - 1]) {
+                                  k == 0 || !tokenTable.introducesName(l[k - 1]), !tokenTable.sameKey(a, b) {
                             wordClash = true
                         }
                     }

@@ -37,11 +37,13 @@ enum TokenMasker {
             let c = t[i]
             if isAlnum(c) {
                 var j = i
-                var digit = false
+                var digits = 0
+                var letters = 0
                 while j < n, isAlnum(t[j]) {
-                    if isDigit(t[j]) { digit = true }
+                    if isDigit(t[j]) { digits += 1 } else if digits == 0 { letters += 1 } else { letters = -1 }
                     j += 1
                 }
+                var digit = digits > 0 && !(digits == 1 && letters >= 2 && isDigit(t[j - 1]))
                 if !digit, isHexWord(t + i, j - i),
                    (maskEnd >= 0 && o > maskEnd && (out[o - 1] == 0x2D || out[o - 1] == 0x3A))
                     || (j - i >= 4 && j + 1 < n && (t[j] == 0x2D || t[j] == 0x3A) && isDigit(t[j + 1])) {

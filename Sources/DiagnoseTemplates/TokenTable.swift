@@ -12,6 +12,8 @@ struct TokenTable {
     private var hashes: [UInt64] = []
     private var words: [Bool] = []
     private var introducers: [Bool] = []
+    private var masked: [Bool] = []
+    private var keyLengths: [Int32] = []
     private var slots: [Int32]
     private var mask: Int
 
@@ -67,6 +69,8 @@ struct TokenTable {
         hashes.append(h)
         words.append(TokenTable.isWord(p, n))
         introducers.append(TokenTable.isIntroducer(p, n))
+        masked.append(TokenTable.containsWildcard(p, n))
+        keyLengths.append(TokenTable.keyLength(p, n))
         slots[slot] = id
         if hashes.count * 2 > slots.count { grow() }
         return id
@@ -75,6 +79,40 @@ struct TokenTable {
     /// True for a plain word: letters only, with at most one trailing `.`, `,`, `:` or `;`.
     @inline(__always)
     func isWord(_ id: Int32) -> Bool { words[Int(id)] }
+
+    /// True for `key=a` against `key=b`: the same key with different values.
+    func sameKey(_ a: Int32, _ b: Int32) -> Bool {
+        let ka = Int(keyLengths[Int(a)])
+        guard ka > 0, ka == Int(keyLengths[Int(b)]) else { return false }
+        let sa = Int(starts[Int(a)]), sb = Int(starts[Int(b)])
+        return bytes.withUnsafeBufferPointer { memcmp($0.baseAddress! + sa, $0.baseAddress! + sb, ka) == 0 }
+    }
+
+    /// Length of `key=` at the token's start (a key of letters, digits, `_`, `-`, `.`), or 0.
+    private static func keyLength(_ p: UnsafePointer<UInt8>, _ n: Int) -> Int32 {
+        var k = 0
+        while k < n {
+            let c = p[k]
+            if c == 0x3D { return k > 0 && k + 1 < n ? Int32(k + 1) : 0 }
+            if !(TokenMasker.isAlnum(c) || c == 0x5F || c == 0x2D || c == 0x2E) { return 0 }
+            k += 1
+        }
+        return 0
+    }
+
+    /// True where the token holds a masked part (`blk_<*>`, `host-<*>`); such tokens route
+    /// through the tree's `<*>` branch, as Drain routes tokens with digits.
+    @inline(__always)
+    func hasMask(_ id: Int32) -> Bool { masked[Int(id)] }
+
+    private static func containsWildcard(_ p: UnsafePointer<UInt8>, _ n: Int) -> Bool {
+        var k = 0
+        while k + 2 < n {
+            if p[k] == 0x3C, p[k + 1] == 0x2A, p[k + 2] == 0x3E { return true }
+            k += 1
+        }
+        return false
+    }
 
     /// True for a word after which a name usually follows (`for root`, `user cyrus`).
     @inline(__always)
@@ -89,11 +127,12 @@ struct TokenTable {
     }
 
     private static func isWord(_ p: UnsafePointer<UInt8>, _ n: Int) -> Bool {
-        var m = n
-        if m > 0, p[m - 1] == 0x2E || p[m - 1] == 0x2C || p[m - 1] == 0x3A || p[m - 1] == 0x3B { m -= 1 }
-        guard m >= 2 else { return false }
-        for k in 0..<m where (p[k] | 0x20) &- 0x61 >= 26 { return false }
-        return true
+        var letters = 0
+        for k in 0..<n {
+            let c = p[k]
+            if (c | 0x20) &- 0x61 < 26 { letters += 1 } else if c == 0x3C || c == 0x2A { return false }
+        }
+        return letters >= 2
     }
 
     func string(_ id: Int32) -> String {
