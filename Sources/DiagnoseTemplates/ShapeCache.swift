@@ -1,5 +1,7 @@
 /// The shape of a line: a 64-bit hash of its bytes with every digit run collapsed to one mark
-/// and every whitespace run to one space (leading and trailing whitespace dropped).
+/// (one-digit runs marked apart from longer ones) and every whitespace run to one space
+/// (leading and trailing whitespace dropped). Distinct shapes colliding in 64 bits is accepted
+/// as negligible (about n²/2⁶⁵ for n shapes).
 ///
 /// Two lines with one shape mask to the same tokens (see `TokenMasker`), so the template a
 /// shape got once is the template it gets again.

@@ -234,7 +234,8 @@ public final class TemplateMiner {
                         } else if a == b {
                             same += 1
                         } else if words, tokenTable.isWord(a), tokenTable.isWord(b),
-                                  k == 0 || !tokenTable.introducesName(l[k - 1]), !tokenTable.sameKey(a, b) {
+                                  k == 0 || !tokenTable.introducesName(l[k - 1]), !tokenTable.sameKey(a, b),
+                                  !tokenTable.sameSkeleton(a, b) {
                             wordClash = true
                         }
                     }

@@ -2,14 +2,19 @@
 ///
 /// Masking replaces the variable parts of a token with `<*>` before the tree sees it:
 /// - every alphanumeric word that holds a digit (numbers, hex such as `0x7f3a`, ids such as
-///   `12T08`, UUID groups, units such as `12ms`);
+///   `12T08`, units such as `12ms`), and all-hex words inside UUIDs and MAC addresses; but a word
+///   of two or more letters ending in one digit stays (device and protocol names: `eth0`, `ib0`,
+///   `mlx5`, `ssh2`, `SOCKS5`);
 /// - runs of such words joined by `.` `:` `-` `+` `/` `_` `,` (at most two separator bytes each) become one `<*>`,
 ///   so IPs, `host:port`, dates, times, versions and `1e-06` mask whole;
+/// - month and weekday names (`Jun`, `Fri`), dotted names of three or more parts
+///   (`com.apple.Safari.Update:`, hosts) and dotted `host:port`;
 /// - a `-`/`+` sign right before a masked word, where the sign does not follow a letter or
 ///   digit, joins the mask (`blk_-123` gives `blk_<*>`, `x=-0.5` gives `x=<*>`);
 /// - URLs (`scheme://...`) and absolute or relative paths with two or more `/` mask whole.
 ///
-/// Every rule depends only on where digits are, never on which digits or how many, so the
+/// Every rule depends only on where digits are and whether a run is one digit or more, never on
+/// which digits, so the
 /// masked tokens of a line are a function of the line with its digit runs collapsed: that is
 /// what makes `ShapeHasher`'s key a safe cache key.
 enum TokenMasker {

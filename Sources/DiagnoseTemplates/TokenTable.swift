@@ -14,6 +14,7 @@ struct TokenTable {
     private var introducers: [Bool] = []
     private var masked: [Bool] = []
     private var keyLengths: [Int32] = []
+    private var skeletons: [UInt64] = []
     private var slots: [Int32]
     private var mask: Int
 
@@ -71,6 +72,7 @@ struct TokenTable {
         introducers.append(TokenTable.isIntroducer(p, n))
         masked.append(TokenTable.containsWildcard(p, n))
         keyLengths.append(TokenTable.keyLength(p, n))
+        skeletons.append(ShapeHasher.hash(p, n))
         slots[slot] = id
         if hashes.count * 2 > slots.count { grow() }
         return id
@@ -79,6 +81,10 @@ struct TokenTable {
     /// True for a plain word: letters only, with at most one trailing `.`, `,`, `:` or `;`.
     @inline(__always)
     func isWord(_ id: Int32) -> Bool { words[Int(id)] }
+
+    /// True where two tokens differ only in their digits (`rank0` and `rank1`).
+    @inline(__always)
+    func sameSkeleton(_ a: Int32, _ b: Int32) -> Bool { skeletons[Int(a)] == skeletons[Int(b)] }
 
     /// True for `key=a` against `key=b`: the same key with different values.
     func sameKey(_ a: Int32, _ b: Int32) -> Bool {

@@ -64,7 +64,8 @@ struct LoghubTests {
         #expect(rows[4].template == "Traceback (most recent call last):")
         let csv = TemplateFile.csv(rows)
         #expect(csv.hasPrefix("line,template_id,template\n1,0,INFO step <*> loss <*>\n"))
-        #expect(csv.contains("\"<*>%|█ | <*> [<*><<*>, <*>it/s]\"") || csv.contains("<*>%|"))
+        #expect(rows[2].template.contains(","))
+        #expect(csv.contains("\n3,\(rows[2].templateID),\"\(rows[2].template)\"\n"))
     }
 
     @Test func csvQuotesFieldsThatNeedIt() {
