@@ -1,36 +1,269 @@
-/// Interim template miner (tokens with digits become `<*>`); replaced by the Drain-style miner.
+/// A streaming log-template miner in the manner of Drain (He et al., ICWS 2017), over bytes.
+///
+/// Each line is split on whitespace, its tokens masked (`TokenMasker`: numbers, hex, IPs and
+/// ports, dates and times, UUIDs, block ids, paths, URLs), then routed through a fixed-depth
+/// tree: the token count, then the first `depth - 2` tokens. The leaf holds clusters; the line
+/// joins the most similar one (share of positions where the cluster's token equals the line's)
+/// when that share reaches `similarity`, and the cluster's differing positions become `<*>`.
+/// Otherwise it starts a new cluster. A cluster's id never changes, however far its template is
+/// generalised later.
+///
+/// A cache keyed by the line's shape (`ShapeHasher`: digits and whitespace collapsed) returns
+/// the template of a shape seen before without tokenising, so repeated lines cost one hash.
+///
+/// Not thread-safe: use one miner per stream (or per file) and merge templates by text.
 public final class TemplateMiner {
-    private var ids: [String: Int32] = [:]
-    private var texts: [String] = []
-    public init() {}
+    /// Tree and matching parameters.
+    public struct Configuration: Sendable, Hashable {
+        /// Depth of the parse tree counting the root and the token-count layer; the first
+        /// `depth - 2` tokens route a line.
+        public var depth: Int
+        /// Minimum share of matching positions for a line to join a cluster.
+        public var similarity: Double
+        /// Most children per tree node; further distinct tokens share the `<*>` child.
+        public var maxChildren: Int
+        /// Tokens after this many are ignored (bounds the cost of absurd lines).
+        public var maxTokens: Int
+        /// Shapes remembered by the cache before it is cleared.
+        public var cacheEntries: Int
+        /// Positions where both the cluster and the line hold `<*>` count as matching.
+        public var wildcardsMatch: Bool
+        /// A line may not join a cluster where a plain word of the cluster (letters only) faces a
+        /// different plain word of the line: words that differ are usually different messages.
+        public var wordsMustMatch: Bool
 
-    public func add(_ line: UnsafeRawBufferPointer) -> Int32 {
-        var out: [UInt8] = []
-        out.reserveCapacity(line.count)
-        var token: [UInt8] = []
-        var hasDigit = false
-        func endToken() {
-            if !token.isEmpty {
-                if !out.isEmpty { out.append(0x20) }
-                if hasDigit { out.append(contentsOf: Array("<*>".utf8)) } else { out.append(contentsOf: token) }
+        public init(depth: Int = 4, similarity: Double = 0.5, maxChildren: Int = 100, maxTokens: Int = 200,
+                    cacheEntries: Int = 1 << 20, wildcardsMatch: Bool = true, wordsMustMatch: Bool = true) {
+            self.wildcardsMatch = wildcardsMatch; self.wordsMustMatch = wordsMustMatch
+            self.depth = max(3, depth); self.similarity = similarity; self.maxChildren = max(1, maxChildren)
+            self.maxTokens = max(1, maxTokens); self.cacheEntries = cacheEntries
+        }
+    }
+
+    public let configuration: Configuration
+    /// Lines added so far.
+    public private(set) var lineCount = 0
+
+    private var tokenTable = TokenTable()
+    private var cache: ShapeCache
+    private var clusterTokens: [[Int32]] = []
+    private var clusterCounts: [Int] = []
+    private var children: [NodeKey: Int32] = [:]
+    private var childCounts: [Int32] = []
+    private var leafClusters: [[Int32]] = []
+    private var line: [Int32] = []
+    private var scratch: [UInt8] = Array(repeating: 0, count: 1024)
+    private let prefixDepth: Int
+    private let threshold: Double
+    var routeMaskedByWildcard = true
+
+    private struct NodeKey: Hashable {
+        var parent: Int32
+        var token: Int32
+    }
+
+    public init(configuration: Configuration = Configuration()) {
+        self.configuration = configuration
+        cache = ShapeCache(maxEntries: configuration.cacheEntries)
+        prefixDepth = configuration.depth - 2
+        threshold = configuration.similarity
+        line.reserveCapacity(configuration.maxTokens)
+    }
+
+    /// Number of templates (clusters) so far; ids are `0..<templateCount`.
+    public var templateCount: Int { clusterTokens.count }
+
+    /// Adds one line (no terminator) and returns its template id.
+    @discardableResult
+    public func add(_ bytes: UnsafeRawBufferPointer) -> Int32 {
+        lineCount += 1
+        let n = bytes.count
+        let p = n > 0 ? bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) : nil
+        let shape = p.map { ShapeHasher.hash($0, n) } ?? ShapeHasher.emptyShape
+        let hit = cache.lookup(shape)
+        if hit >= 0 {
+            clusterCounts[Int(hit)] += 1
+            return hit
+        }
+        if let p { tokenize(p, n) } else { line.removeAll(keepingCapacity: true) }
+        return addTokens(shape: shape)
+    }
+
+    /// Adds one line given as a String (tests and small inputs; the byte form is the fast one).
+    @discardableResult
+    public func add(_ text: String) -> Int32 {
+        var copy = text
+        return copy.withUTF8 { add(UnsafeRawBufferPointer($0)) }
+    }
+
+    /// The template's text: tokens joined by single spaces, variables as `<*>`.
+    public func template(_ id: Int32) -> String {
+        let i = Int(id)
+        guard i >= 0, i < clusterTokens.count else { return "" }
+        var out = ""
+        for (k, t) in clusterTokens[i].enumerated() {
+            if k > 0 { out += " " }
+            out += tokenTable.string(t)
+        }
+        return out
+    }
+
+    /// Lines that joined the template so far.
+    public func count(_ id: Int32) -> Int {
+        let i = Int(id)
+        return i >= 0 && i < clusterCounts.count ? clusterCounts[i] : 0
+    }
+
+    /// Every template with its text and line count, in id order.
+    public var templates: [MinedTemplate] {
+        clusterTokens.indices.map { MinedTemplate(id: Int32($0), text: template(Int32($0)), count: clusterCounts[$0]) }
+    }
+
+    private func tokenize(_ p: UnsafePointer<UInt8>, _ n: Int) {
+        line.removeAll(keepingCapacity: true)
+        if scratch.count < 3 * n + 3 { scratch = Array(repeating: 0, count: 3 * n + 3) }
+        let limit = configuration.maxTokens
+        scratch.withUnsafeMutableBufferPointer { sb in
+            let out = sb.baseAddress!
+            var i = 0
+            while i < n {
+                while i < n, TokenMasker.isSpace(p[i]) { i += 1 }
+                if i >= n { break }
+                let s = i
+                while i < n, !TokenMasker.isSpace(p[i]) { i += 1 }
+                let m = TokenMasker.mask(p + s, i - s, into: out)
+                line.append(m < 0 ? 0 : tokenTable.intern(UnsafePointer(out), m))
+                if line.count >= limit { break }
             }
-            token.removeAll(keepingCapacity: true)
-            hasDigit = false
         }
-        for c in line {
-            if c == 0x20 || c == 0x09 { endToken(); continue }
-            if c >= 0x30 && c <= 0x39 { hasDigit = true }
-            token.append(c)
+    }
+
+    private func addTokens(shape: UInt64) -> Int32 {
+        if let leaf = searchLeaf(), let match = bestCluster(in: leaf) {
+            merge(match)
+            clusterCounts[Int(match)] += 1
+            cache.insert(shape, match)
+            return match
         }
-        endToken()
-        let text = String(decoding: out, as: UTF8.self)
-        if let id = ids[text] { return id }
-        let id = Int32(texts.count)
-        ids[text] = id
-        texts.append(text)
+        let leaf = insertLeaf()
+        let id = Int32(clusterTokens.count)
+        clusterTokens.append(line)
+        clusterCounts.append(1)
+        leafClusters[Int(leaf)].append(id)
+        cache.insert(shape, id)
         return id
     }
 
-    public func template(_ id: Int32) -> String { texts[Int(id)] }
-    public var templateCount: Int { texts.count }
+    private func child(_ parent: Int32, _ token: Int32) -> Int32? {
+        children[NodeKey(parent: parent, token: token)]
+    }
+
+    private func searchLeaf() -> Int32? {
+        guard var node = child(-1, Int32(clamping: line.count)) else { return nil }
+        let depth = min(prefixDepth, line.count)
+        var k = 0
+        while k < depth {
+            let t = routing(line[k])
+            if let c = child(node, t) {
+                node = c
+            } else if t != 0, let c = child(node, 0) {
+                node = c
+            } else {
+                return nil
+            }
+            k += 1
+        }
+        return node
+    }
+
+    @inline(__always)
+    private func routing(_ token: Int32) -> Int32 {
+        routeMaskedByWildcard && tokenTable.hasMask(token) ? 0 : token
+    }
+
+    private func newNode(_ parent: Int32, _ token: Int32) -> Int32 {
+        let id = Int32(childCounts.count)
+        childCounts.append(0)
+        leafClusters.append([])
+        children[NodeKey(parent: parent, token: token)] = id
+        if parent >= 0 { childCounts[Int(parent)] += 1 }
+        return id
+    }
+
+    private func insertLeaf() -> Int32 {
+        let length = Int32(clamping: line.count)
+        var node = child(-1, length) ?? newNode(-1, length)
+        let depth = min(prefixDepth, line.count)
+        var k = 0
+        while k < depth {
+            let t = routing(line[k])
+            if let c = child(node, t) {
+                node = c
+            } else if t != 0, Int(childCounts[Int(node)]) < configuration.maxChildren {
+                node = newNode(node, t)
+            } else {
+                node = child(node, 0) ?? newNode(node, 0)
+            }
+            k += 1
+        }
+        return node
+    }
+
+    private func bestCluster(in leaf: Int32) -> Int32? {
+        let candidates = leafClusters[Int(leaf)]
+        if candidates.isEmpty { return nil }
+        let n = line.count
+        if n == 0 { return candidates[0] }
+        var best: Int32 = -1
+        var bestSim = -1.0
+        var bestParams = -1
+        let wildcards = configuration.wildcardsMatch
+        let words = configuration.wordsMustMatch
+        line.withUnsafeBufferPointer { l in
+            for c in candidates {
+                clusterTokens[Int(c)].withUnsafeBufferPointer { t in
+                    var same = 0
+                    var params = 0
+                    var wordClash = false
+                    for k in 0..<n {
+                        let a = t[k]
+                        let b = l[k]
+                        if a == 0 {
+                            params += 1
+                            if b == 0, wildcards { same += 1 }
+                        } else if a == b {
+                            same += 1
+                        } else if words, tokenTable.isWord(a), tokenTable.isWord(b),
+                                  k == 0 || !tokenTable.introducesName(l[k - 1]), !tokenTable.sameKey(a, b),
+                                  !tokenTable.sameSkeleton(a, b) {
+                            wordClash = true
+                        }
+                    }
+                    if wordClash { return }
+                    let sim = Double(same) / Double(n)
+                    if sim > bestSim || (sim == bestSim && params > bestParams) {
+                        best = c; bestSim = sim; bestParams = params
+                    }
+                }
+            }
+        }
+        return bestSim >= threshold ? best : nil
+    }
+
+    private func merge(_ id: Int32) {
+        let i = Int(id)
+        let n = line.count
+        for k in 0..<n where clusterTokens[i][k] != line[k] {
+            clusterTokens[i][k] = 0
+        }
+    }
+}
+
+/// A mined template with its line count.
+public struct MinedTemplate: Sendable, Hashable {
+    public var id: Int32
+    /// Tokens joined by single spaces, variables as `<*>`.
+    public var text: String
+    public var count: Int
+    public init(id: Int32, text: String, count: Int) { self.id = id; self.text = text; self.count = count }
 }

@@ -1,0 +1,80 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Testing
+@testable import DiagnoseTemplates
+
+/// `$LOGHUB_2K`, else `../shared/datasets/loghub-2k` beside the repository (README of the data set).
+let loghubRoot: String = {
+    if let env = getenv("LOGHUB_2K") { return String(cString: env) }
+    var parts = #filePath.split(separator: "/", omittingEmptySubsequences: false)
+    parts.removeLast(3)
+    return parts.joined(separator: "/") + "/../shared/datasets/loghub-2k"
+}()
+
+let loghubPresent = access(loghubRoot + "/HDFS/HDFS_2k.log_structured.csv", R_OK) == 0
+
+@Suite(.enabled(if: loghubPresent, "Loghub-2k not found beside the repository"))
+struct LoghubTests {
+    @Test(arguments: [("HDFS", 0.99), ("Apache", 0.99), ("OpenStack", 0.95), ("BGL", 0.95), ("Zookeeper", 0.95),
+                      ("OpenSSH", 0.95), ("Windows", 0.95)])
+    func groupingAccuracyFloor(_ dataset: String, _ floor: Double) throws {
+        let r = try LoghubBenchmark.run(dataset: dataset, datasetRoot: loghubRoot, repetitions: 1)
+        #expect(r.lines == 2_000)
+        #expect(r.groupingAccuracy >= floor, "\(dataset) GA \(r.groupingAccuracy)")
+    }
+
+    @Test func averageOverAllDatasets() throws {
+        let results = try LoghubBenchmark.run(datasetRoot: loghubRoot, repetitions: 1)
+        #expect(results.count == 16)
+        #expect(LoghubBenchmark.average(results).groupingAccuracy >= 0.85)
+    }
+
+    @Test func missingDatasetIsAnError() {
+        #expect(throws: LoghubBenchmark.Failure.self) {
+            try LoghubBenchmark.run(dataset: "NoSuchLog", datasetRoot: loghubRoot, repetitions: 1)
+        }
+    }
+}
+
+@Suite struct TemplateFileTests {
+    func write(_ bytes: [UInt8]) -> String {
+        var template = Array("/tmp/diagnose-templates-XXXXXX".utf8CString)
+        let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        precondition(fd >= 0)
+        _ = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+        close(fd)
+        return String(cString: template)
+    }
+
+    @Test func minesFramesAndStripsAnsi() throws {
+        let text = "\u{1B}[32mINFO\u{1B}[39m step 1 loss 2.5\n"
+            + "\u{1B}[32mINFO\u{1B}[39m step 2 loss 2.4\n"
+            + " 10%|█         | 1/10 [00:01<00:09,  1.00it/s]\r 20%|██        | 2/10 [00:02<00:08,  1.00it/s]\n"
+            + "Traceback (most recent call last):\n"
+        let path = write(Array(text.utf8))
+        defer { unlink(path) }
+        let rows = try TemplateFile.lines(path: path)
+        #expect(rows.map(\.line) == [1, 2, 3, 3, 4])
+        #expect(rows[0].templateID == rows[1].templateID)
+        #expect(rows[0].template == "INFO step <*> loss <*>")
+        #expect(rows[2].templateID == rows[3].templateID)
+        #expect(rows[4].template == "Traceback (most recent call last):")
+        let csv = TemplateFile.csv(rows)
+        #expect(csv.hasPrefix("line,template_id,template\n1,0,INFO step <*> loss <*>\n"))
+        #expect(rows[2].template.contains(","))
+        #expect(csv.contains("\n3,\(rows[2].templateID),\"\(rows[2].template)\"\n"))
+    }
+
+    @Test func csvQuotesFieldsThatNeedIt() {
+        #expect(TemplateFile.csvField("a b") == "a b")
+        #expect(TemplateFile.csvField("a, b") == "\"a, b\"")
+        #expect(TemplateFile.csvField("say \"hi\"") == "\"say \"\"hi\"\"\"")
+    }
+
+    @Test func unreadableFileThrows() {
+        #expect(throws: (any Error).self) { try TemplateFile.lines(path: "/nonexistent/diagnose/file.log") }
+    }
+}
