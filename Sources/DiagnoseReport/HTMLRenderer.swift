@@ -75,7 +75,9 @@ public struct HTMLRenderer: Sendable {
         guard xIsStep else { return [] }
         var out: [ChartMarker] = []
         var seen = Set<Int>()
-        for h in ReportFacts.ranked(d.hypotheses) {
+        // The leading hypothesis (and a confirmed one) get onset lines; more would be clutter.
+        let leading = ([ReportFacts.confirmedHypothesis(d)] + [ReportFacts.ranked(d.hypotheses).first]).compactMap { $0 }
+        for h in leading {
             if let s = h.onsetStep, seen.insert(s).inserted {
                 out.append(ChartMarker(x: Double(s), label: "onset #\(h.rank) \(h.cause) @\(s)", kind: .onset))
             }
@@ -256,7 +258,7 @@ public struct HTMLRenderer: Sendable {
     .checklist{list-style:none;padding-left:0}.checklist li{margin:4px 0}.box{font-size:16px}
     .charts{display:flex;flex-direction:column;gap:14px}
     .chart{margin:0;background:#fff;border:1px solid #e2e8f0;border-radius:6px;padding:8px}
-    .chart figcaption{font-weight:600;margin:0 0 2px 4px}.chart svg{max-width:100%;height:auto;display:block}
+    .chart figcaption{font-weight:600;margin:0 0 2px 4px}.chart svg{width:100%;height:auto;display:block}
     .legend{display:flex;flex-wrap:wrap;gap:4px 16px;margin:2px 4px;font-size:12.5px}
     .swatch{display:inline-block;width:26px;height:0;border-top:2.5px solid;vertical-align:middle;margin-right:6px}
     .swatch.dashed{border-top-style:dashed}.swatch.onset{border-color:#dc2626;border-top-style:dashed}
