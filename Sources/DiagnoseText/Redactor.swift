@@ -129,7 +129,8 @@ public enum Redactor {
         // Passwords in URLs: scheme://user:pass@host.
         Rule(#"\b[A-Za-z][A-Za-z0-9+.\-]*://[^\s:/@]+:(?<s>[^\s@/]+)@"#, .group),
         // Fields named like secrets: `"api_key": "…"`, `token=…`, `password: …`.
-        Rule(#"(?<k>[A-Za-z_][A-Za-z0-9_.\-]*)["']?[ \t]*[:=][ \t]*(?|"(?<s>[^"\\]*)"|'(?<s>[^']*)'|(?<s>[^\s"',;}&)\]]+))"#,
+        // `key = value` ends at whitespace; YAML-style `key: value` runs to the end of the line.
+        Rule(#"(?<k>[A-Za-z_][A-Za-z0-9_.\-]*)["']?[ \t]*(?|=[ \t]*"(?<s>[^"\\]*)"|=[ \t]*'(?<s>[^']*)'|=[ \t]*(?<s>[^\s"',;}&)\]]+)|:[ \t]*"(?<s>[^"\\]*)"|:[ \t]*'(?<s>[^']*)'|:[ \t]*(?<s>[^\s"',}\]](?:[^\r\n"',}\]]*[^\s"',}\]])?))"#,
              .keyed),
         // Command-line flags: `--api-key X`, `--hf_token=X`.
         Rule(#"--(?<k>[A-Za-z][A-Za-z0-9_\-]*)(?:=|[ \t]+)(?!-)(?<s>[^\s"']+)"#, .keyed),
