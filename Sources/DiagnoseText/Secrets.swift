@@ -6,6 +6,7 @@ public enum Secrets {
         let last = (key.split(separator: ".").last.map(String.init) ?? key).lowercased()
         let words = ["api_key", "apikey", "api-key", "token", "secret", "password", "passwd", "access_key",
                      "private_key", "auth", "credential", "hf_token", "wandb_key", "bearer"]
+        if last == "author" || last == "authors" || last.hasPrefix("author_") { return false }
         if last.hasSuffix("_tokens") || last.hasSuffix("tokens") || last.contains("token_id") || last.contains("tokenizer") {
             return false
         }
