@@ -19,7 +19,7 @@ public struct LevelShiftDetector: Detector {
             if s.name == .lr { out += lrJumps(Trace(s)); continue }
             guard let minRel = Self.minRelative[s.name] else { continue }
             let t = Trace(s)
-            guard t.count >= 30, let c = StepChange.strongest(t.values, start: t.warmup, minZ: 10),
+            guard t.count >= 30, let c = StepChange.strongest(in: t, minZ: 10),
                   abs(c.relative) >= minRel else { continue }
             out.append(Self.symptom(c, t))
         }
