@@ -12,7 +12,7 @@ public struct RecurringPositionDetector: Detector {
     public let id = "recurring-at-same-position"
     public init() {}
 
-    static let minRelative: [MetricName: Double] = [.loss: 0.05, .gradNorm: 0.25]
+    static let minRelative: [MetricName: Double] = [.loss: 0.05, .gradNorm: 0.5]
 
     struct Occurrence { let point: MetricPoint; let series: MetricSeries }
 

@@ -29,7 +29,7 @@ public struct DivergenceDetector: Detector {
             let sigma = Stats.noise(t.values)
             guard rise > 0, abs(low) > 0, rise / abs(low) >= minRise, !(sigma > 0) || rise > 6 * sigma else { return nil }
             let after = smooth[(m + 1)...]
-            guard Double(after.filter { $0 > low + rise / 2 }.count) / Double(after.count) >= 0.6 else { return nil }
+            guard Double(after.filter { $0 > low + rise / 4 }.count) / Double(after.count) >= 0.6 else { return nil }
             let onset = (m + 1..<n).first { smooth[$0] > low + rise / 4 } ?? m + 1
             let p = t.points[onset]
             return Symptom(kind: .divergence, metric: s.name, onsetStep: p.step, onsetTime: p.time, rank: p.rank ?? s.rank,

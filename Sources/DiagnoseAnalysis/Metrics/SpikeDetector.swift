@@ -13,7 +13,7 @@ public struct SpikeDetector: Detector {
     /// Minimum residual in MAD units for a point to count as a spike.
     public static let threshold = 6.0
     /// Minimum residual relative to the rolling median, per metric.
-    static let minRelative: [MetricName: Double] = [.loss: 0.05, .gradNorm: 0.25, .paramsNorm: 0.02, .evalLoss: 0.05]
+    static let minRelative: [MetricName: Double] = [.loss: 0.05, .gradNorm: 0.5, .paramsNorm: 0.02, .evalLoss: 0.05]
 
     public func detect(_ input: AnalysisInput) -> [Symptom] {
         input.run.series.compactMap { s in

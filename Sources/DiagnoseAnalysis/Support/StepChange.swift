@@ -26,6 +26,23 @@ struct StepChange {
         return (jump > 0) == (trend > 0) ? (abs(jump) > abs(trend) ? jump - trend : 0) : jump
     }
 
+    /// Moves the onset to the split that best fits two flat levels around the candidate (the
+    /// windowed-median statistic is flat for a few points either side of a true step).
+    static func refine(_ v: [Double], _ c: StepChange, window w: Int) -> StepChange {
+        let n = v.count
+        let lo = max(1, c.index - w), hi = min(n - 1, c.index + w)
+        guard hi > lo else { return c }
+        let left = Stats.median(v[max(0, lo - w)..<lo]), right = Stats.median(v[hi..<min(n, hi + w)])
+        var best = c.index, bestCost = Double.infinity
+        for j in lo...hi {
+            var cost = 0.0
+            for i in lo..<j { cost += abs(v[i] - left) }
+            for i in j..<hi { cost += abs(v[i] - right) }
+            if cost < bestCost { bestCost = cost; best = j }
+        }
+        return StepChange(index: best, before: Stats.median(v[max(0, best - w)..<best]), after: Stats.median(v[best...]), z: c.z)
+    }
+
     /// Noise of a window median difference, in the series' units.
     static func scale(_ v: [Double], window w: Int) -> Double {
         var sigma = Stats.noise(v)
@@ -50,7 +67,8 @@ struct StepChange {
                 best = StepChange(index: k, before: Stats.median(v[(k - w)..<k]), after: Stats.median(v[k...]), z: z)
             }
         }
-        guard let b = best else { return nil }
+        guard var b = best else { return nil }
+        b = refine(v, b, window: w)
         // Sustained: the level after the change stays on the new side for the rest of the series.
         let jump = Stats.median(v[b.index..<min(n, b.index + w)]) - b.before
         let persisted = b.after - b.before
