@@ -3,6 +3,187 @@
 /// The built-in playbooks and calibration, compiled in.
 enum EmbeddedPlaybooks {
     static let files: [(name: String, text: String)] = [
+        ("answer-extraction-failure.yaml", #"""
+cause: answer-extraction-failure
+description: The answer-extraction filter no longer matches the model's output format.
+title:
+  - "Answer extraction fails on {bad.magnitude} of samples although raw outputs answer ({filter.key} changed)"
+  - "Answer extraction fails on {bad.magnitude} of samples although raw outputs answer"
+  - "Answer extraction filter changed ({filter.key}: {filter.old} -> {filter.new})"
+  - "Answer extraction no longer matches the output format"
+summary: "Responses are filtered to invalid or empty answers although the raw outputs contain the answer: the extraction pattern no longer matches the model's format."
+prior: -3.0
+groups:
+  signature: {required: true}
+  effect: {if_absent: -0.5}
+supports:
+  - {id: bad, kind: eval-failure-cluster, trait: extractionInvalid, weight: 3.5, group: signature, label: "extraction invalid while raw output answers"}
+  - {id: filter, kind: config-change, config_key: "*filter*|*regex*|*extract*|*answer_pattern*|*parser*|*postprocess*|*answer_format*", weight: 1.5, group: signature, label: "extraction config changed"}
+  - {kind: eval-score-drop, weight: 1.0, group: effect, label: "eval scores dropped"}
+  - {kind: eval-failure-cluster, trait: empty, weight: 0.3, group: effect, label: "empty extracted answers"}
+against:
+  - {kind: eval-failure-cluster, trait: specialTokens, weight: -1.0, label: "special tokens leak (chat-template-mismatch)"}
+  - {kind: eval-failure-cluster, trait: truncated, weight: -0.8, label: "outputs truncated (max-tokens-truncation)"}
+  - {kind: eval-failure-cluster, trait: ranOn, weight: -0.8, label: "generations run on (stop-sequence-misconfig)"}
+  - {kind: checkpoint-mismatch, weight: -1.0, label: "a different checkpoint was loaded"}
+gather:
+  events: [eval-failure]
+remediation: |
+  Update the extraction filter (regex / parser) to the model's current answer format, or prompt
+  the model for the format the filter expects; report raw-output accuracy alongside.
+verify: |
+  On a sample of failures, the filter extracts the answer the raw output contains, and the invalid
+  rate returns to the baseline's.
+examples:
+  incidents: []
+  healthy: []
+"""#),
+        ("bad-data-batch.yaml", #"""
+cause: bad-data-batch
+description: Corrupt, NaN-producing or extreme samples at specific data positions.
+title:
+  - "Failure recurs at the same data position (step {recur.step}): a bad batch"
+  - "Non-finite {nan.metric} at step {nan.step} with no config change: likely a bad batch"
+  - "Isolated {spike.metric} spike at step {spike.step}: likely a bad batch"
+  - "Likely a bad data batch"
+summary: "An isolated blow-up at one step, without a configuration change that would explain it, points at the data fed at that step."
+prior: -3.2
+groups:
+  signature: {required: true}
+supports:
+  - {id: recur, kind: recurring-at-same-position, weight: 3.0, group: signature, label: "recurs at the same data position"}
+  - {id: nan, kind: metric-nonfinite, metric: "loss|grad_norm", weight: 1.5, group: signature, label: "non-finite value"}
+  - {id: spike, kind: metric-spike, metric: "loss|grad_norm", weight: 0.8, group: signature, label: "spike"}
+  - {kind: metric-spike, metric: "loss|grad_norm", min_magnitude: 15, weight: 0.8, label: "large spike"}
+against:
+  - {kind: config-change, config_key: "lr|learning_rate|max_lr|peak_lr|*.lr|*learning_rate|*warmup*", weight: -1.5, label: "LR/warmup config changed"}
+  - {kind: lr-peak-above-baseline, min_magnitude: 1.2, weight: -1.5, label: "LR peaks above baseline"}
+  - {kind: lr-no-warmup, weight: -1.2, label: "no warmup"}
+  - {kind: lr-jump-at-resume, weight: -2.0, label: "LR jumped at a resume"}
+  - {kind: loss-scale-collapse, weight: -1.5, label: "fp16 loss scale collapsed"}
+  - {kind: overflow-frequent, weight: -1.0, label: "frequent fp16 overflows"}
+  - {kind: rank-nonfinite-alone, weight: -1.5, label: "only one rank went non-finite (hardware)"}
+  - {kind: failure, event_kind: "xid|ecc-error", weight: -2.0, label: "GPU hardware errors"}
+  - {kind: metric-divergence, metric: loss, weight: -0.5, label: "sustained divergence rather than an isolated blow-up"}
+gather:
+  events: [nan-detected]
+  metrics: [loss, grad_norm]
+remediation: |
+  Find the samples fed at the onset step (data index / consumed samples at that step), inspect
+  and drop or fix them; add a NaN/inf guard that skips the batch and logs its sample ids.
+verify: |
+  Re-run through the onset step with the offending samples removed: no spike or NaN at that step,
+  and loss tracks the baseline.
+examples:
+  incidents: []
+  healthy: []
+"""#),
+        ("cache-capacity-eviction.yaml", #"""
+cause: cache-capacity-eviction
+description: KV cache capacity reduced or demand raised; cached prefixes are evicted under load.
+title:
+  - "KV cache capacity cut ({cap.key}: {cap.old} -> {cap.new}): evictions up, hit rate down"
+  - "KV cache demand raised ({demand.key}: {demand.old} -> {demand.new}): evictions up, hit rate down"
+  - "Cache evictions rising from {evict.time}: hit rate falls under load"
+  - "Cache evictions rising: hit rate falls under load"
+  - "KV cache too small for the load"
+summary: "The KV cache holds less than the workload needs (capacity lowered, or more concurrent or longer sequences), so cached prefixes are evicted before reuse."
+prior: -3.0
+groups:
+  signature: {required: true}
+  effect: {if_absent: -1.5}
+supports:
+  - {id: evict, kind: cache-eviction-rise, weight: 2.5, group: signature, label: "evictions/preemptions rose"}
+  - {id: cap, kind: config-change, config_key: "*gpu_memory_utilization*|*mem_fraction_static*|*kv_cache_memory*|*num_gpu_blocks*|*cache_size*|*swap_space*|*kv_cache_size*|*max_total_tokens*|*cpu_offload_gb*", direction: decreased, weight: 1.5, group: signature, label: "KV cache capacity lowered"}
+  - {id: demand, kind: config-change, config_key: "*max_num_seqs*|*max_running_requests*|*max_model_len*|*max_num_batched_tokens*|*context_length*|*max_concurrency*|*concurrency*|*max_batch_size*", direction: increased, weight: 1.2, group: signature, label: "KV demand raised"}
+  - {kind: metric-level-up, metric: "evictions|preemptions|kv_cache_usage|waiting_requests", weight: 0.8, label: "evictions/usage level rose"}
+  - {kind: cache-hit-drop, weight: 1.5, group: effect, label: "cache hit rate dropped"}
+against:
+  - {kind: template-dynamic-content, weight: -1.5, label: "dynamic content in the prompt"}
+  - {kind: template-reordered, weight: -1.5, label: "tool definitions reordered"}
+  - {kind: replica-count-change, weight: -1.0, label: "replica count changed"}
+  - {kind: config-change, config_key: "*prefix_caching*|*enable_caching*|*radix_cache*", weight: -2.0, label: "caching switched in config"}
+gather:
+  events: [cache-stats]
+  metrics: [cache_hit_rate, evictions, preemptions, kv_cache_usage]
+remediation: |
+  Restore KV cache capacity (gpu_memory_utilization / mem_fraction_static, blocks), cap concurrency
+  or context length, or add replicas with prefix-aware routing.
+verify: |
+  Evictions/preemptions fall back to the baseline's rate and the hit rate recovers at the same load.
+examples:
+  incidents: []
+  healthy: []
+"""#),
+        ("cache-prefix-too-short.yaml", #"""
+cause: cache-prefix-too-short
+description: The shared prefix is shorter than the cache's smallest unit (block size, minimum cacheable length).
+title:
+  - "Cache block size raised ({block.key}: {block.old} -> {block.new}): shared prefix too short, hits at zero"
+  - "Cache block size raised ({block.key}: {block.old} -> {block.new}): shared prefix below one block"
+  - "Cache hits stay at zero although the prompt is stable: prefix shorter than the cacheable unit"
+  - "Shared prefix shorter than the cache's smallest unit"
+summary: "The stable shared prefix is shorter than the cache's smallest unit (KV block size or a minimum cacheable length), so nothing is ever cached."
+prior: -3.0
+groups:
+  signature: {required: true}
+supports:
+  - {id: block, kind: config-change, config_key: "*block_size*|*page_size*|*min_cache*|*min_prefix*|*min_cacheable*|*cache_min_tokens*|*chunk_size*", direction: increased, weight: 2.5, group: signature, label: "cache unit raised"}
+  - {id: zero, kind: cache-hit-zero, weight: 2.0, group: signature, label: "cache hits at zero"}
+  - {kind: cache-hit-drop, weight: 0.5, label: "cache hit rate dropped"}
+against:
+  - {kind: template-dynamic-content, weight: -2.0, label: "dynamic content in the prompt"}
+  - {kind: template-reordered, weight: -2.0, label: "tool definitions reordered"}
+  - {kind: config-change, config_key: "*enable_prefix_caching*|*prefix_caching*|*enable_caching*|*prefix_cache*|*radix_cache*|*disable_cache*", weight: -3.0, label: "caching switched in config"}
+  - {kind: cache-eviction-rise, weight: -1.0, label: "evictions rose (capacity)"}
+  - {kind: template-changed, weight: -0.5, label: "prompt template changed"}
+gather:
+  metrics: [cache_hit_rate, prompt_tokens, cached_tokens]
+remediation: |
+  Make the shared prefix longer than the cache unit (put the long stable system prompt and tools
+  first) or lower the block size / use a provider's minimum cacheable length deliberately.
+verify: |
+  Tokenise the shared prefix and compare with the block size / minimum length: it must be longer;
+  cached tokens per request then become non-zero.
+examples:
+  incidents: []
+  healthy: []
+"""#),
+        ("cache-routing-affinity.yaml", #"""
+cause: cache-routing-affinity
+description: Requests no longer routed to the replica that holds their prefix.
+title:
+  - "Replicas {replicas.before} -> {replicas.after}: requests lose prefix affinity, hit rate fell to {drop.after}"
+  - "Replicas {replicas.before} -> {replicas.after}: requests lose prefix affinity"
+  - "Routing changed ({route.key}: {route.old} -> {route.new}): per-replica hit rate falls"
+  - "Replica count raised ({scale.key}: {scale.old} -> {scale.new}): per-replica hit rate falls"
+  - "Requests no longer routed to the replica holding their prefix"
+summary: "More replicas or prefix-unaware balancing spread requests that share a prefix across replicas, so each replica's cache sees fewer repeats."
+prior: -3.0
+groups:
+  signature: {required: true}
+  effect: {if_absent: -1.5}
+supports:
+  - {id: replicas, kind: replica-count-change, weight: 2.5, group: signature, label: "replica count changed"}
+  - {id: scale, kind: config-change, config_key: "*replicas*|*num_replicas*|*replica_count*|*data_parallel_size*|*dp_size*|*instances*", direction: increased, weight: 1.5, group: signature, label: "more replicas"}
+  - {id: route, kind: config-change, config_key: "*routing*|*load_balanc*|*router*|*balance*|*affinity*|*sticky*|*lb_policy*|*policy*", weight: 1.5, group: signature, label: "routing policy changed"}
+  - {id: drop, kind: cache-hit-drop, weight: 1.5, group: effect, label: "cache hit rate dropped"}
+against:
+  - {kind: template-dynamic-content, weight: -1.5, label: "dynamic content in the prompt"}
+  - {kind: template-reordered, weight: -1.5, label: "tool definitions reordered"}
+  - {kind: cache-eviction-rise, weight: -0.7, label: "evictions rose (capacity)"}
+  - {kind: config-change, config_key: "*enable_prefix_caching*|*prefix_caching*|*enable_caching*|*radix_cache*", weight: -2.0, label: "caching switched in config"}
+gather:
+  metrics: [cache_hit_rate]
+remediation: |
+  Route by prefix (consistent hashing on the prompt prefix or session, a cache-aware router) or
+  scale replicas only together with affinity routing.
+verify: |
+  Per-replica hit rates return to the baseline's at the new replica count.
+examples:
+  incidents: []
+  healthy: []
+"""#),
         ("calibration.yaml", #"""
 method: platt
 a: 1.0
@@ -10,6 +191,795 @@ b: 0.0
 threshold: 0.5
 weak_floor: 0.05
 note: "identity: raw playbook log-odds read as probabilities until fit on the dev split"
+"""#),
+        ("chat-template-mismatch.yaml", #"""
+cause: chat-template-mismatch
+description: The chat template used to render context is wrong or changed.
+title:
+  - "Chat template changed ({tpl.key}): special/role tokens leak into {leak.magnitude} of outputs"
+  - "Special/role tokens leak into {leak.magnitude} of outputs: chat template wrong"
+  - "Chat template changed ({tpl.key}): eval scores dropped"
+  - "Chat template wrong or changed"
+summary: "Context is rendered with the wrong chat template: role and special tokens appear where they should not and scores drop across tasks."
+prior: -3.0
+groups:
+  signature: {required: true}
+  effect: {if_absent: -1.0}
+supports:
+  - {id: leak, kind: eval-failure-cluster, trait: specialTokens, weight: 3.0, group: signature, label: "special tokens leak into outputs"}
+  - {id: tpl, kind: template-changed, weight: 2.0, group: signature, label: "chat/prompt template changed"}
+  - {kind: config-change, config_key: "*chat_template*|*chat_format*|*conversation_template*|*apply_chat_template*|*template_name*", weight: 1.2, group: signature, label: "chat template setting changed"}
+  - {kind: eval-score-drop, weight: 1.0, group: effect, label: "eval scores dropped"}
+  - {kind: eval-failure-cluster, trait: "ranOn|empty", weight: 0.3, group: effect, label: "malformed generations"}
+against:
+  - {kind: cache-hit-drop, weight: -1.0, label: "cache hit rate dropped (a caching story)"}
+  - {kind: template-dynamic-content, weight: -1.0, label: "dynamic content (prompt-prefix-unstable)"}
+  - {kind: template-reordered, weight: -1.0, label: "tool definitions reordered"}
+  - {kind: checkpoint-mismatch, weight: -1.0, label: "a different checkpoint was loaded"}
+  - {kind: eval-failure-cluster, trait: extractionInvalid, weight: -0.5, label: "extraction failures"}
+gather:
+  events: [eval-failure]
+remediation: |
+  Render with the model's own chat template (tokenizer_config.json / chat_template.jinja of the
+  evaluated checkpoint), and diff a rendered prompt against the baseline's.
+verify: |
+  A rendered prompt matches the baseline's byte for byte, outputs contain no role/special tokens,
+  and scores return to the baseline's.
+examples:
+  incidents: []
+  healthy: []
+"""#),
+        ("cuda-oom.yaml", #"""
+cause: cuda-oom
+description: GPU memory exhausted, usually after sequence length / micro-batch / model size grew.
+title:
+  - "CUDA out of memory on rank {oom.rank} at step {oom.step} after {grow.key} grew from {grow.old} to {grow.new}"
+  - "CUDA out of memory on rank {oom.rank} after {grow.key} grew from {grow.old} to {grow.new}"
+  - "CUDA out of memory after {grow.key} grew from {grow.old} to {grow.new}"
+  - "CUDA out of memory on rank {oom.rank} at step {oom.step}"
+  - "CUDA out of memory on rank {oom.rank}"
+  - "CUDA out of memory at step {oom.step}"
+  - "CUDA out of memory"
+summary: "A GPU ran out of memory; failures on other ranks afterwards (NCCL timeouts, child failures) are consequences."
+prior: -3.0
+groups:
+  signature: {required: true}
+supports:
+  - {id: oom, kind: failure, event_kind: oom, weight: 4.0, group: signature, label: "CUDA out of memory"}
+  - {id: grow, kind: config-change, config_key: "*seq_len*|*seq_length*|*max_seq*|*max_length*|*sequence_len*|*context_len*|*block_size*|*micro_batch*|*per_device_train_batch_size*|*batch_size*|*hidden_size*|*num_layers*|*n_layer*|*n_embd*|*intermediate_size*|*num_attention_heads*", direction: increased, weight: 1.0, label: "memory-hungry setting grew"}
+  - {kind: config-change, config_key: "*gradient_checkpointing*|*activation_checkpoint*|*recompute*|*offload*|*cpu_offload*", direction: "disabled|removed", weight: 0.8, label: "memory saving switched off"}
+  - {kind: config-change, config_key: "*zero_optimization.stage|*zero_stage*", direction: decreased, weight: 0.6, label: "ZeRO stage lowered"}
+  - {kind: failure, event_kind: "nccl-timeout|nccl-error|child-failed", after: oom, weight: 0.5, label: "other ranks failed afterwards"}
+  - {kind: cascade, weight: 0.5, label: "cascade after the OOM"}
+  - {kind: metric-level-up, metric: memory_gb, weight: 0.5, label: "memory use rose"}
+against:
+  - {kind: failure, event_kind: "xid|ecc-error", before: oom, weight: -1.5, label: "GPU hardware error before the OOM"}
+gather:
+  events: [oom]
+  metrics: [memory_gb]
+remediation: |
+  Reduce memory per GPU: restore the baseline's sequence length / micro batch (use gradient
+  accumulation for the same global batch), enable activation checkpointing, or shard more (ZeRO
+  stage, FSDP); set PYTORCH_CUDA_ALLOC_CONF=expandable_segments:True when fragmentation is reported.
+verify: |
+  Peak memory per rank should stay below the GPU's capacity with headroom through a full step at
+  the longest sequence, and no OOM in the logs.
+examples:
+  incidents: []
+  healthy: []
+"""#),
+        ("data-repeat.yaml", #"""
+cause: data-repeat
+description: Data order or mixture broken (shuffling off, dataset exhausted and repeated, wrong weights).
+title:
+  - "Loss sawtooth from step {saw.step}: data repeating at epoch boundaries"
+  - "Shuffling switched off ({shuffle.key}: {shuffle.old} -> {shuffle.new}): train/val gap widens"
+  - "Train/val gap widening from step {gap.step}: data repeated or mixture broken"
+  - "Data order or mixture broken"
+summary: "Training loss falls suspiciously (sawtooth at epoch boundaries, widening train/val gap), the signature of repeated or unshuffled data."
+prior: -3.0
+groups:
+  signature: {required: true}
+supports:
+  - {id: saw, kind: loss-sawtooth, weight: 3.0, group: signature, label: "loss sawtooth at epoch boundaries"}
+  - {id: gap, kind: train-val-gap, weight: 2.0, group: signature, label: "train/val gap widens"}
+  - {id: shuffle, kind: config-change, config_key: "*shuffle*", direction: "disabled|removed", weight: 1.5, group: signature, label: "shuffling off"}
+  - {kind: config-change, config_key: "*mixture*|*data_weights*|*sampling_weight*|*dataset_weights*|*data_path*|*num_samples*|*dataset_size*|*max_samples*|*train_samples*", weight: 0.8, label: "data mixture/size changed"}
+  - {kind: metric-level-down, metric: loss, weight: 0.5, label: "train loss suspiciously low"}
+against:
+  - {kind: lr-jump-at-resume, weight: -1.0, label: "LR jumped at a resume"}
+gather:
+  metrics: [loss, eval_loss, epoch]
+remediation: |
+  Re-enable shuffling (and per-epoch reseeding), check the dataset size against the planned
+  steps so it is not exhausted and repeated, and restore the baseline's mixture weights.
+verify: |
+  Training loss should no longer drop at epoch boundaries and the train/val gap should match the
+  baseline's.
+examples:
+  incidents: []
+  healthy: []
+"""#),
+        ("dataloader-stall.yaml", #"""
+cause: dataloader-stall
+description: The input pipeline cannot keep up; GPUs wait for data.
+title:
+  - "Data loading stalls from step {wait.step}: data wait up {wait.magnitude}x, throughput down"
+  - "Data loading stalls from step {wait.step}"
+  - "Data loader config changed ({workers.key}: {workers.old} -> {workers.new}): GPUs wait for data"
+  - "Dataloader waits reported in the logs"
+  - "Input pipeline cannot keep up"
+summary: "Time spent waiting for data grows while compute stays the same, so throughput and MFU drop and the GPUs idle."
+prior: -3.0
+groups:
+  signature: {required: true}
+supports:
+  - {id: wait, kind: data-wait-rise, weight: 3.0, group: signature, label: "data wait rose"}
+  - {id: waits, event: dataloader-wait, min_count: 3, weight: 1.5, group: signature, label: "dataloader wait lines"}
+  - {kind: throughput-drop, weight: 0.8, label: "throughput dropped"}
+  - {kind: step-time-shift, weight: 0.5, label: "step time grew"}
+  - {id: workers, kind: config-change, config_key: "*num_workers*|*prefetch*|*pin_memory*|*persistent_workers*|*dataloader*|*data_workers*", weight: 1.0, label: "dataloader config changed"}
+against:
+  - {kind: rank-straggler, weight: -1.0, label: "one rank lags (straggler-node)"}
+gather:
+  metrics: [data_time_ms, step_time_ms, tokens_per_s]
+remediation: |
+  Give the input pipeline more capacity (num_workers, prefetch, pinned memory, persistent
+  workers), move preprocessing offline, and check the storage the data is read from.
+verify: |
+  Data-wait time per step should return to the baseline's (a small fraction of step time) and
+  throughput should recover.
+examples:
+  incidents: []
+  healthy: []
+"""#),
+        ("disk-full.yaml", #"""
+cause: disk-full
+description: Storage exhausted while writing checkpoints or logs.
+title:
+  - "No space left on device on rank {full.rank} at step {full.step}"
+  - "No space left on device at step {full.step}"
+  - "No space left on device ({full.source})"
+  - "Disk full"
+summary: "Writing a checkpoint or log failed because the filesystem is full; the run died at the write."
+prior: -3.0
+groups:
+  signature: {required: true}
+supports:
+  - {id: full, kind: failure, event_kind: disk-full, weight: 4.5, group: signature, label: "no space left on device"}
+  - {kind: failure, event_kind: "traceback|child-failed|signal", after: full, weight: 0.3, label: "crash after the write failed"}
+  - {kind: config-change, config_key: "*save_steps*|*save_total_limit*|*checkpoint*|*save_interval*|*output_dir*", weight: 0.3, label: "checkpointing config changed"}
+gather:
+  events: [disk-full, checkpoint-save]
+remediation: |
+  Free or grow the checkpoint volume, limit retained checkpoints (save_total_limit), and resume
+  from the last complete checkpoint (the one being written may be truncated).
+verify: |
+  df on the checkpoint path shows room for several checkpoints, and the next save completes.
+examples:
+  incidents: []
+  healthy: []
+"""#),
+        ("eval-config-change.yaml", #"""
+cause: eval-config-change
+description: The evaluation itself changed (few-shot count, prompt format, metric, dataset version).
+title:
+  - "Evaluation changed ({cfg.key}: {cfg.old} -> {cfg.new}): scores shifted although the model did not change"
+  - "Evaluation changed ({cfg.key}: {cfg.old} -> {cfg.new})"
+  - "Evaluation setup changed"
+summary: "The evaluation's own settings differ from the baseline's, so scores moved without any change to the model."
+prior: -3.0
+groups:
+  signature: {required: true}
+  effect: {required: true}
+supports:
+  - {id: cfg, kind: config-change, config_key: "*num_fewshot*|*fewshot*|*n_shot*|*nshot*|*shots*|*prompt_format*|*prompt_style*|*metric*|*dataset_version*|*dataset_name*|*dataset_path*|*revision*|*split*|*filter*|*doc_to_text*|*doc_to_target*|*task*|*tasks*|*subset*|*limit*|*scorer*|*temperature*|*do_sample*|*apply_chat_template*|*system_instruction*", weight: 2.0, group: signature, label: "evaluation setting changed"}
+  - {id: drop, kind: eval-score-drop, weight: 1.5, group: effect, label: "eval scores shifted"}
+  - {kind: metric-level-down, metric: eval_loss, weight: 0.2, label: "eval metric moved"}
+against:
+  - {kind: checkpoint-mismatch, weight: -2.0, label: "a different checkpoint was loaded (wrong-checkpoint)"}
+  - {kind: eval-failure-cluster, trait: extractionInvalid, weight: -1.0, label: "extraction failures (answer-extraction-failure)"}
+  - {kind: eval-failure-cluster, trait: specialTokens, weight: -1.0, label: "special tokens leak (chat-template-mismatch)"}
+  - {kind: eval-failure-cluster, trait: truncated, weight: -1.0, label: "outputs truncated (max-tokens-truncation)"}
+  - {kind: eval-failure-cluster, trait: "ranOn|stoppedEarly", weight: -1.0, label: "stop problems (stop-sequence-misconfig)"}
+  - {kind: template-changed, weight: -0.7, label: "chat/prompt template changed"}
+gather:
+  events: [eval-failure]
+remediation: |
+  Re-run the evaluation with the baseline's settings (few-shot count, prompt format, metric,
+  dataset version) before comparing, and pin the harness version and task config.
+verify: |
+  With the baseline's eval settings, the scores of the same checkpoint match the baseline's within
+  their stderr.
+examples:
+  incidents: []
+  healthy: []
+"""#),
+        ("fp16-overflow.yaml", #"""
+cause: fp16-overflow
+description: fp16 dynamic loss scaling collapses; overflows skip steps until the loss turns NaN.
+title:
+  - "fp16 loss scale collapsed to its minimum at step {collapse.step} after repeated overflows"
+  - "fp16 loss scale hit its minimum (first at step {minscale.step})"
+  - "Repeated fp16 overflows from step {overflow.step}: loss scale collapsing"
+  - "fp16 dynamic loss scaling collapsed"
+summary: "Mixed-precision fp16 training keeps overflowing: steps are skipped, the loss scale halves towards its minimum and the loss becomes non-finite."
+prior: -3.0
+groups:
+  signature: {required: true}
+supports:
+  - {id: collapse, kind: loss-scale-collapse, weight: 2.5, group: signature, label: "loss scale collapsed"}
+  - {id: overflow, kind: overflow-frequent, weight: 2.0, group: signature, label: "frequent overflow skips"}
+  - {id: minscale, kind: failure, event_kind: loss-scale-min, weight: 2.0, group: signature, label: "loss scale at minimum"}
+  - {kind: config-change, config_key: "fp16|*fp16.enabled|*.fp16|half|*use_fp16*", direction: "enabled|added", weight: 1.2, label: "fp16 switched on"}
+  - {kind: config-change, config_key: "bf16|*bf16.enabled|*.bf16|*use_bf16*", direction: "disabled|removed", weight: 0.8, label: "bf16 switched off"}
+  - {kind: config-change, config_key: "*precision*|*dtype*|*mixed_precision*", new_value: "fp16|16|16-mixed|float16|half|torch.float16", weight: 1.0, label: "precision set to fp16"}
+  - {kind: metric-nonfinite, metric: "loss|grad_norm|loss_scale", weight: 0.8, label: "non-finite loss"}
+  - {kind: metric-level-down, metric: loss_scale, weight: 0.7, label: "loss scale fell"}
+  - {event: overflow-skip, min_count: 10, weight: 0.8, label: "many overflow/skipped-step lines"}
+against:
+  - {kind: failure, event_kind: "xid|ecc-error", weight: -1.0, label: "GPU hardware errors"}
+gather:
+  events: [overflow-skip, loss-scale-min]
+  metrics: [loss_scale, loss]
+remediation: |
+  Train in bf16 where the hardware supports it (as the baseline did), or keep fp16 with a higher
+  minimum loss scale / loss_scale_window and gradient clipping; check for an LR or data change that
+  makes activations overflow.
+verify: |
+  Overflow/skipped-step lines should be rare after warmup, the loss scale should stay well above
+  its minimum, and loss should stay finite past the previous onset step.
+examples:
+  incidents: []
+  healthy: []
+"""#),
+        ("gpu-hardware-fault.yaml", #"""
+cause: gpu-hardware-fault
+description: A failing GPU or node (Xid/ECC errors; one rank crashes or produces NaN alone).
+title:
+  - "GPU fault ({xid.event}) on rank {xid.rank} before the crash: {xid.summary}"
+  - "GPU fault ({xid.event}): {xid.summary}"
+  - "Only rank {alone.rank} produced non-finite values from step {alone.step}: suspect its GPU"
+  - "Only rank {alone.rank} produced non-finite values: suspect its GPU"
+  - "GPU hardware fault"
+summary: "Kernel logs report GPU errors (Xid/ECC) and the run fails on that node; a model problem would affect every rank alike."
+prior: -3.0
+groups:
+  signature: {required: true}
+supports:
+  - {id: xid, kind: failure, event_kind: "xid|ecc-error", weight: 3.8, group: signature, label: "Xid/ECC error"}
+  - {id: alone, kind: rank-nonfinite-alone, weight: 3.2, group: signature, label: "one rank alone went non-finite"}
+  - {kind: failure, event_kind: "traceback|child-failed|nccl-timeout|nccl-error|signal", after: xid, weight: 0.6, label: "crash after the GPU error"}
+  - {kind: rank-stopped-first, weight: 0.3, label: "one rank stopped first"}
+against:
+  - {kind: failure, event_kind: oom, before: xid, weight: -1.5, label: "OOM before the GPU error"}
+  - {kind: config-change, config_key: "lr|learning_rate|max_lr|*.lr|*learning_rate", direction: increased, weight: -1.0, label: "LR raised (a model problem)"}
+gather:
+  events: [xid, ecc-error]
+remediation: |
+  Drain the node that reported the error, run the vendor diagnostics (dcgmi diag, nvidia-smi -q
+  for ECC/retired pages), and resume from the last checkpoint on healthy nodes.
+verify: |
+  The resumed run on other hardware passes the failure step with no Xid/ECC messages and every
+  rank's loss stays finite.
+examples:
+  incidents: []
+  healthy: []
+"""#),
+        ("grad-accum-misconfig.yaml", #"""
+cause: grad-accum-misconfig
+description: Gradient accumulation or global batch size changed or mis-normalised.
+title:
+  - "Effective batch changed ({accum.key}: {accum.old} -> {accum.new}): loss level shifted"
+  - "Batch shape changed at step {shape.step} ({shape.before} -> {shape.after})"
+  - "Gradient accumulation / global batch changed ({accum.key}: {accum.old} -> {accum.new})"
+  - "Gradient accumulation or batch size misconfigured"
+summary: "The effective batch differs from the baseline's, so the loss level, its noise and the steps per epoch change."
+prior: -3.0
+groups:
+  signature: {required: true}
+  effect: {if_absent: -1.0}
+supports:
+  - {id: shape, kind: batch-shape-change, weight: 2.5, group: signature, label: "batch shape changed"}
+  - {id: accum, kind: config-change, config_key: "*gradient_accumulation*|*grad_accum*|*accumulate_grad*|*global_batch*|*train_batch_size*|*micro_batch*|*per_device_train_batch_size*|*batch_size*", weight: 1.5, group: signature, label: "batch/accumulation config changed"}
+  - {kind: metric-level-up, metric: loss, weight: 0.8, group: effect, label: "loss level rose"}
+  - {kind: metric-level-down, metric: loss, weight: 0.5, group: effect, label: "loss level fell"}
+  - {kind: metric-spike, metric: "loss|grad_norm", weight: 0.3, group: effect, label: "noisier loss"}
+  - {kind: step-time-shift, weight: 0.3, group: effect, label: "step time changed"}
+  - {kind: metric-level-up, metric: "grad_norm", weight: 0.4, group: effect, label: "grad norm level changed"}
+against:
+  - {kind: failure, event_kind: oom, weight: -2.0, label: "ran out of memory (cuda-oom)"}
+  - {kind: lr-peak-above-baseline, min_magnitude: 1.2, weight: -0.8, label: "LR peak also raised"}
+gather:
+  metrics: [global_batch_size, loss]
+remediation: |
+  Restore the baseline's global batch (micro batch x accumulation x data-parallel size), and
+  check that the loss is normalised by the accumulation steps; rescale the LR if the batch
+  change is intended.
+verify: |
+  The global batch size (and samples per step) should match the baseline, and loss level and
+  noise should track it.
+examples:
+  incidents: []
+  healthy: []
+"""#),
+        ("lr-schedule-misconfig.yaml", #"""
+cause: lr-schedule-misconfig
+description: The LR schedule's shape or length is wrong (decays early, never decays, wrong total steps).
+title:
+  - "LR reached its floor at step {floor.step}, long before the run ends"
+  - "LR stays flat ({flat.after}) instead of following the schedule"
+  - "LR schedule changed ({sched.key}: {sched.old} -> {sched.new})"
+  - "LR schedule misconfigured"
+summary: "The learning-rate schedule does not match the run's length: the LR decays to its floor early or never moves, and loss stalls accordingly."
+prior: -3.0
+groups:
+  signature: {required: true}
+  effect: {if_absent: -0.5}
+supports:
+  - {id: floor, kind: lr-floor-early, weight: 3.0, group: signature, label: "LR at its floor early"}
+  - {id: flat, kind: lr-flat, weight: 2.5, group: signature, label: "LR flat"}
+  - {id: sched, kind: config-change, config_key: "*scheduler*|*lr_schedule*|*decay*|*total_steps*|*max_steps*|*train_iters*|*num_train_epochs*|*min_lr*|*cycle*|*t_max*|*warmup_ratio*|*world_size*|*num_nodes*", weight: 1.0, label: "schedule-related config changed"}
+  - {kind: metric-plateau, metric: "loss|eval_loss", weight: 1.0, group: effect, label: "loss stalls"}
+  - {kind: metric-level-up, metric: "loss|eval_loss", weight: 0.3, group: effect, label: "loss ends higher"}
+against:
+  - {kind: lr-jump-at-resume, weight: -1.5, label: "LR jumped at a resume (resume-state-reset)"}
+  - {kind: lr-no-warmup, weight: -1.0, label: "warmup missing"}
+gather:
+  metrics: [lr, loss]
+remediation: |
+  Compute the schedule's total and warmup steps from the actual run (world size, batch size,
+  epochs) and check the decay type and minimum LR against the baseline.
+verify: |
+  The logged LR should reach its minimum at the planned end of training, and loss should keep
+  improving as in the baseline.
+examples:
+  incidents: []
+  healthy: []
+"""#),
+        ("lr-too-high.yaml", #"""
+cause: lr-too-high
+description: The peak learning rate is too high for the model and batch; training destabilises.
+title:
+  - "Learning rate raised from {raise.old} to {raise.new}: {diverge.metric} diverged at step {diverge.step}"
+  - "Learning rate raised from {raise.old} to {raise.new}: non-finite {nan.metric} at step {nan.step}"
+  - "Learning rate raised from {raise.old} to {raise.new}: {spike.metric} spiked at step {spike.step}"
+  - "Peak LR {peak.magnitude}x the baseline's: {diverge.metric} diverged at step {diverge.step}"
+  - "Peak LR {peak.magnitude}x the baseline's: training unstable from step {onset}"
+  - "Learning rate too high: {diverge.metric} diverged at step {diverge.step}"
+  - "Learning rate too high: training unstable from step {onset}"
+  - "Learning rate too high: training unstable"
+summary: "The run trains with a higher peak learning rate than its last good baseline and becomes unstable once the LR is high."
+prior: -3.0
+groups:
+  lr: {if_absent: -1.5}
+  effect: {required: true}
+supports:
+  - {id: raise, kind: config-change, config_key: "lr|learning_rate|max_lr|peak_lr|base_lr|*.lr|*learning_rate|*max_lr", direction: increased, weight: 2.0, group: lr, label: "config raises the learning rate"}
+  - {id: peak, kind: lr-peak-above-baseline, min_magnitude: 1.2, weight: 2.0, group: lr, label: "logged LR peaks above the baseline's"}
+  - {id: diverge, kind: metric-divergence, metric: "loss|grad_norm", weight: 1.5, group: effect, label: "divergence"}
+  - {id: nan, kind: metric-nonfinite, metric: "loss|grad_norm", weight: 1.0, group: effect, label: "non-finite values"}
+  - {id: spike, kind: metric-spike, metric: "grad_norm|loss", weight: 0.7, group: effect, label: "spike"}
+  - {kind: metric-level-up, metric: "loss|grad_norm", weight: 0.5, group: effect, label: "loss level rose"}
+against:
+  - {kind: lr-jump-at-resume, weight: -2.0, label: "LR jumped at a resume (resume-state-reset explains it)"}
+  - {kind: lr-no-warmup, weight: -0.8, label: "warmup missing (warmup-missing explains it)"}
+  - {kind: recurring-at-same-position, weight: -1.5, label: "failure recurs at the same data position"}
+  - {kind: failure, event_kind: "xid|ecc-error", weight: -1.5, label: "GPU hardware errors"}
+gather:
+  metrics: [lr, loss, grad_norm]
+remediation: |
+  Restore the baseline's peak learning rate (or lower it until loss is stable), keep warmup, and
+  consider gradient clipping. If the higher LR was intended, scale it with the batch size and
+  lengthen warmup.
+verify: |
+  Re-run from the last good checkpoint with the baseline LR: the LR curve should match the
+  baseline's and loss and grad norm should stay within the baseline's band past the onset step.
+examples:
+  incidents: []
+  healthy: []
+"""#),
+        ("max-tokens-truncation.yaml", #"""
+cause: max-tokens-truncation
+description: The generation length limit is too low; outputs are cut mid-answer.
+title:
+  - "Generation limit lowered ({limit.key}: {limit.old} -> {limit.new}): {cut.magnitude} of outputs cut mid-answer"
+  - "Generation limit lowered ({limit.key}: {limit.old} -> {limit.new}): outputs cut mid-answer"
+  - "{cut.magnitude} of outputs cut by the length limit (finish reason \"length\")"
+  - "Generation length limit too low"
+summary: "The maximum generation length is too low for the task, so answers are cut off (finish reason \"length\") before they are complete."
+prior: -3.0
+groups:
+  signature: {required: true}
+  effect: {if_absent: -1.0}
+supports:
+  - {id: cut, kind: eval-failure-cluster, trait: truncated, weight: 2.5, group: signature, label: "outputs truncated"}
+  - {id: limit, kind: config-change, config_key: "*max_tokens*|*max_new_tokens*|*max_gen_toks*|*max_completion_tokens*|*max_output_tokens*|*max_length*|*generation_length*", direction: decreased, weight: 2.5, group: signature, label: "generation limit lowered"}
+  - {kind: eval-score-drop, weight: 1.0, group: effect, label: "eval scores dropped"}
+  - {kind: eval-failure-cluster, trait: "extractionInvalid|empty", weight: 0.3, group: effect, label: "no extractable answer"}
+against:
+  - {kind: eval-failure-cluster, trait: ranOn, weight: -1.5, label: "generations run on (stop-sequence-misconfig)"}
+  - {kind: config-change, config_key: "*stop*|*eos_token_id*|*until*|*stop_token*|*ignore_eos*", weight: -1.0, label: "stop/EOS config changed"}
+  - {kind: failure, event_kind: oom, weight: -1.0, label: "an OOM (training story)"}
+gather:
+  events: [eval-failure]
+remediation: |
+  Raise the generation limit (max_tokens / max_new_tokens / max_gen_toks) to cover the longest
+  expected answer (with reasoning), as in the baseline.
+verify: |
+  Finish reason "length" becomes rare and scores return to the baseline's.
+examples:
+  incidents: []
+  healthy: []
+"""#),
+        ("nccl-timeout.yaml", #"""
+cause: nccl-timeout
+description: A collective timed out or hung with no earlier failure that explains it.
+title:
+  - "NCCL {timeout.event} on rank {timeout.rank} at step {timeout.step}: a collective hung (first rank to stop: {stopped.rank})"
+  - "NCCL {timeout.event} on rank {timeout.rank}: a collective hung (first rank to stop: {stopped.rank})"
+  - "NCCL {timeout.event} on rank {timeout.rank} at step {timeout.step}: a collective hung"
+  - "NCCL {timeout.event} on rank {timeout.rank}: a collective hung"
+  - "NCCL collective timed out"
+summary: "A collective operation timed out with no earlier crash elsewhere to explain it: a rank hung or the network stalled."
+prior: -3.0
+groups:
+  signature: {required: true}
+supports:
+  - {id: timeout, kind: failure, event_kind: "nccl-timeout|nccl-error", weight: 3.3, group: signature, label: "NCCL timeout/error"}
+  - {id: stopped, kind: rank-stopped-first, weight: 0.5, label: "one rank stopped first"}
+  - {kind: config-change, config_key: "*nccl*|*timeout*|*NCCL_*|*ib_*|*socket_ifname*", weight: 0.5, label: "NCCL/timeout settings changed"}
+against:
+  - {kind: failure, event_kind: "oom|xid|ecc-error|disk-full|tokenizer-error|index-error|loss-scale-min|slurm-cancel|preemption", before: timeout, weight: -4.0, label: "an earlier root failure (the timeout is a consequence)"}
+  - {kind: failure, event_kind: traceback, before: timeout, weight: -1.5, label: "an earlier Python exception"}
+  - {kind: cascade, event_kind: "nccl-timeout|nccl-error", weight: -2.0, label: "marked as a cascade of an earlier failure"}
+  - {kind: rank-straggler, weight: -0.8, label: "a persistently slow rank (straggler-node)"}
+  - {kind: data-wait-rise, weight: -0.8, label: "data loading slowed (dataloader-stall)"}
+gather:
+  events: [nccl-timeout, child-failed]
+remediation: |
+  Find the rank that stopped first (its last log lines, py-spy dump) and why it hung; check the
+  network/NCCL environment; raise the collective timeout only once the hang is understood.
+verify: |
+  All ranks reach the same step at the same pace, and no watchdog timeouts appear over a run
+  longer than the one that failed.
+examples:
+  incidents: []
+  healthy: []
+"""#),
+        ("preemption.yaml", #"""
+cause: preemption
+description: The scheduler killed the job (time limit, preemption, node failure); not a model problem.
+title:
+  - "Job stopped by the scheduler ({cancel.summary})"
+  - "Job stopped by the scheduler at {cancel.time}"
+  - "Job stopped by the scheduler"
+summary: "The scheduler cancelled the job (time limit, preemption or node failure); the model and data were fine."
+prior: -3.0
+groups:
+  signature: {required: true}
+supports:
+  - {id: cancel, kind: failure, event_kind: "slurm-cancel|preemption", weight: 3.8, group: signature, label: "scheduler cancellation"}
+  - {kind: failure, event_kind: signal, after: cancel, weight: 0.3, label: "processes signalled afterwards"}
+  - {kind: resume, weight: 0.2, label: "run resumed from a checkpoint"}
+against:
+  - {kind: failure, event_kind: "oom|xid|ecc-error|disk-full|tokenizer-error|index-error|loss-scale-min", before: cancel, weight: -2.5, label: "an earlier failure ended the run"}
+  - {kind: failure, event_kind: "nccl-timeout|nccl-error", before: cancel, weight: -1.5, label: "the run hung before the cancellation"}
+gather:
+  events: [slurm-cancel, preemption, checkpoint-save]
+remediation: |
+  Requeue the job and resume from the last checkpoint; checkpoint more often than the
+  preemption/time-limit horizon and handle SIGTERM with a final save.
+verify: |
+  The requeued job resumes from the latest checkpoint and continues the loss curve.
+examples:
+  incidents: []
+  healthy: []
+"""#),
+        ("prefix-caching-disabled.yaml", #"""
+cause: prefix-caching-disabled
+description: Prefix caching turned off in the serving config.
+title:
+  - "Prefix caching switched off ({off.key}: {off.old} -> {off.new}): cache hit rate fell to {zero.after}"
+  - "Prefix caching switched off ({off.key}: {off.old} -> {off.new}): cache hits at zero"
+  - "Prefix caching switched off ({flag.key}: {flag.old} -> {flag.new})"
+  - "Prefix caching switched off ({off.key}: {off.old} -> {off.new})"
+  - "Prefix caching switched off"
+summary: "The serving config turns prefix caching off, so the cache hit rate goes to zero."
+prior: -3.0
+groups:
+  signature: {required: true}
+  effect: {if_absent: -1.5}
+supports:
+  - {id: off, kind: config-change, config_key: "*enable_prefix_caching*|*prefix_caching*|*enable_caching*|*prefix_cache*|*cache_prompt*|*prompt_cache*|*enable_cache*", direction: "disabled|removed", weight: 3.5, group: signature, label: "prefix caching disabled"}
+  - {id: flag, kind: config-change, config_key: "*disable_radix_cache*|*disable_prefix_caching*|*no_enable_prefix_caching*|*disable_cache*", direction: "enabled|added", weight: 3.5, group: signature, label: "cache-disabling flag set"}
+  - {id: zero, kind: cache-hit-zero, weight: 1.5, group: effect, label: "cache hits at zero"}
+  - {kind: cache-hit-drop, weight: 1.0, group: effect, label: "cache hit rate dropped"}
+against:
+  - {kind: template-dynamic-content, weight: -1.0, label: "dynamic content in the prompt"}
+  - {kind: template-reordered, weight: -1.0, label: "tool definitions reordered"}
+gather:
+  events: [server-config]
+  metrics: [cache_hit_rate]
+remediation: |
+  Turn prefix caching back on (vLLM --enable-prefix-caching, SGLang without --disable-radix-cache)
+  and make the setting part of the reviewed deployment config.
+verify: |
+  The server's startup config shows caching enabled and the cache hit rate returns to the baseline's.
+examples:
+  incidents: []
+  healthy: []
+"""#),
+        ("prompt-prefix-unstable.yaml", #"""
+cause: prompt-prefix-unstable
+description: Dynamic content rendered near the start of the prompt breaks prefix caching.
+title:
+  - "Dynamic content at the start of the prompt ({dyn.key}): cache hit rate fell from {drop.before} to {drop.after}"
+  - "Dynamic content at the start of the prompt ({dyn.key}): cache hit rate collapsed"
+  - "Dynamic content at the start of the prompt: cache hit rate fell from {drop.before} to {drop.after}"
+  - "Dynamic content at the start of the prompt breaks prefix caching"
+summary: "A prompt-template change renders a value that differs per request (timestamp, request id, random order) near the start of the prompt, so no two prompts share a cacheable prefix."
+prior: -3.0
+groups:
+  signature: {required: true}
+  effect: {if_absent: -1.5}
+supports:
+  - {id: dyn, kind: template-dynamic-content, weight: 3.0, group: signature, label: "template renders dynamic content early"}
+  - {id: drop, kind: cache-hit-drop, weight: 1.5, group: effect, label: "cache hit rate dropped"}
+  - {kind: cache-hit-zero, weight: 1.0, group: effect, label: "cache hits at zero"}
+  - {kind: template-changed, weight: 0.3, label: "prompt template changed"}
+  - {kind: metric-level-down, metric: "cache_hit_rate|cached_tokens", weight: 0.3, label: "cached share fell"}
+against:
+  - {kind: template-reordered, weight: -1.0, label: "tool definitions reordered (tool-schema-order)"}
+  - {kind: config-change, config_key: "*prefix_caching*|*enable_caching*|*prefix_cache*|*radix_cache*", weight: -2.0, label: "caching switched in config"}
+  - {kind: replica-count-change, weight: -0.7, label: "replica count changed"}
+gather:
+  metrics: [cache_hit_rate]
+remediation: |
+  Move per-request values (dates, ids, random choices) to the end of the prompt or out of it,
+  keep the system prompt and tool list byte-stable, and pin any ordering.
+verify: |
+  Render two requests and diff them: the shared prefix should cover the system prompt and tools;
+  the cache hit rate should return to the baseline's.
+examples:
+  incidents: []
+  healthy: []
+"""#),
+        ("resume-state-reset.yaml", #"""
+cause: resume-state-reset
+description: Resumed from a checkpoint without optimizer/scheduler/loss-scale state.
+title:
+  - "Resumed at step {resume.step} without scheduler state: LR jumped from {jump.before} to {jump.after}"
+  - "Resumed at step {jump.step} without scheduler state: LR jumped to {jump.after}"
+  - "Resumed at step {resume.step}: loss spiked right after"
+  - "Resumed without optimizer/scheduler state"
+summary: "At the resume the learning rate restarts from warmup or peak instead of continuing the schedule, and loss spikes right after."
+prior: -3.0
+groups:
+  signature: {required: true}
+supports:
+  - {id: jump, kind: lr-jump-at-resume, weight: 3.5, group: signature, label: "LR jumped at the resume"}
+  - {id: resume, kind: resume, weight: 0.5, label: "resume from a checkpoint"}
+  - {kind: metric-spike, metric: "loss|grad_norm", after: resume, within_steps: 200, weight: 1.2, group: signature, label: "spike right after the resume"}
+  - {kind: metric-level-up, metric: loss, after: resume, weight: 0.4, label: "loss level rose after the resume"}
+  - {kind: metric-nonfinite, metric: "loss|grad_norm", after: resume, within_steps: 500, weight: 0.5, label: "non-finite after the resume"}
+against:
+  - {kind: metric-spike, metric: "loss|grad_norm", before: resume, weight: -0.5, label: "spike already before the resume"}
+  - {kind: recurring-at-same-position, weight: -1.0, label: "failure recurs at the same data position (bad batch)"}
+gather:
+  events: [checkpoint-load, resume]
+  metrics: [lr, loss]
+remediation: |
+  Resume with the optimizer, LR-scheduler (and loss-scaler) state loaded from the checkpoint, or
+  fast-forward the scheduler to the resume step; check the checkpoint actually contains that state.
+verify: |
+  After resuming, the logged LR should continue the schedule from its value before the
+  interruption, with no loss spike at the resume step.
+examples:
+  incidents: []
+  healthy: []
+"""#),
+        ("stop-sequence-misconfig.yaml", #"""
+cause: stop-sequence-misconfig
+description: Stop sequences / EOS handling changed; generations run on or stop early.
+title:
+  - "Stop sequences changed ({stop.key}: {stop.old} -> {stop.new}): generations run on past the answer"
+  - "Generations run on past the answer in {ran.magnitude} of samples: stop sequences wrong"
+  - "Generations stop before the answer in {early.magnitude} of samples: stop sequences wrong"
+  - "Stop sequences changed ({stop.key}: {stop.old} -> {stop.new})"
+  - "Stop sequence / EOS handling misconfigured"
+summary: "Stop sequences or EOS handling differ from the baseline, so generations continue past the answer (or stop before it) and answer extraction fails."
+prior: -3.0
+groups:
+  signature: {required: true}
+  effect: {if_absent: -1.0}
+supports:
+  - {id: ran, kind: eval-failure-cluster, trait: ranOn, weight: 3.0, group: signature, label: "generations run on"}
+  - {id: early, kind: eval-failure-cluster, trait: stoppedEarly, weight: 2.5, group: signature, label: "generations stop early"}
+  - {id: stop, kind: config-change, config_key: "*stop*|*eos_token_id*|*eos_token*|*until*|*stop_token*|*ignore_eos*", weight: 2.0, group: signature, label: "stop/EOS config changed"}
+  - {kind: eval-score-drop, weight: 1.0, group: effect, label: "eval scores dropped"}
+  - {kind: eval-failure-cluster, trait: "extractionInvalid|truncated", weight: 0.3, group: effect, label: "extraction failures / length stops"}
+against:
+  - {kind: config-change, config_key: "*max_tokens*|*max_new_tokens*|*max_gen_toks*|*max_completion_tokens*|*max_output_tokens*", direction: decreased, weight: -1.5, label: "generation length limit lowered (max-tokens-truncation)"}
+  - {kind: eval-failure-cluster, trait: specialTokens, weight: -1.0, label: "special tokens leak (chat-template-mismatch)"}
+  - {kind: checkpoint-mismatch, weight: -1.0, label: "a different checkpoint was loaded"}
+gather:
+  events: [eval-failure]
+remediation: |
+  Restore the baseline's stop sequences / `until` list and EOS token ids (generation_config.json
+  eos_token_id may be a list), and make sure the chat template's end-of-turn token is a stop.
+verify: |
+  Sampled generations end right after the answer, finish reason is "stop", and scores return to
+  the baseline's.
+examples:
+  incidents: []
+  healthy: []
+"""#),
+        ("straggler-node.yaml", #"""
+cause: straggler-node
+description: One rank or node is persistently slower than its peers.
+title:
+  - "Rank {slow.rank} is a straggler from step {slow.step}: step time up {shift.magnitude}x"
+  - "Rank {slow.rank} is a straggler from step {slow.step}"
+  - "Rank {slow.rank} is persistently slower than its peers"
+  - "A straggler rank slows the run"
+summary: "One rank lags its peers, so every collective waits for it: step time grows and throughput drops with no config change."
+prior: -3.0
+groups:
+  signature: {required: true}
+supports:
+  - {id: slow, kind: rank-straggler, weight: 3.0, group: signature, label: "one rank lags"}
+  - {id: shift, kind: step-time-shift, weight: 0.8, label: "step time grew"}
+  - {kind: throughput-drop, weight: 0.5, label: "throughput dropped"}
+  - {kind: metric-level-down, metric: "tokens_per_s|samples_per_s|mfu|tflops", weight: 0.3, label: "throughput level fell"}
+against:
+  - {kind: data-wait-rise, weight: -1.5, label: "data loading slowed (dataloader-stall)"}
+  - {kind: config-change, config_key: "*batch_size*|*seq_len*|*seq_length*|*max_seq*|*num_workers*|*gradient_checkpointing*|*activation_checkpoint*", weight: -0.7, label: "a config change explains the slowdown"}
+gather:
+  metrics: [step_time_ms, tokens_per_s]
+remediation: |
+  Identify the slow node (per-rank step time, nvidia-smi clocks/thermals, PCIe/NIC errors), drain
+  or replace it, and resume.
+verify: |
+  Per-rank step times should agree within a few percent and throughput should return to the
+  baseline's.
+examples:
+  incidents: []
+  healthy: []
+"""#),
+        ("tokenizer-mismatch.yaml", #"""
+cause: tokenizer-mismatch
+description: Tokenizer and model disagree (wrong tokenizer, vocab size, missing special tokens).
+title:
+  - "Tokenizer error on rank {tok.rank} at step {tok.step}: tokenizer and model disagree"
+  - "Tokenizer error: tokenizer and model disagree"
+  - "Index out of range at step {idx.step}: token ids exceed the model's vocabulary"
+  - "Index out of range: token ids exceed the model's vocabulary"
+  - "Loss abnormally high from the start: tokenizer changed ({tokcfg.key})"
+  - "Tokenizer and model disagree"
+summary: "The tokenizer does not match the model: token ids fall outside the embedding, special tokens are missing, or the loss starts abnormally high."
+prior: -3.0
+groups:
+  signature: {required: true}
+supports:
+  - {id: tok, kind: failure, event_kind: tokenizer-error, weight: 3.5, group: signature, label: "tokenizer error"}
+  - {id: idx, kind: failure, event_kind: index-error, weight: 2.5, group: signature, label: "index out of range"}
+  - {id: high, kind: metric-high-from-start, metric: loss, weight: 2.0, group: signature, label: "loss high from step 0"}
+  - {id: tokcfg, kind: config-change, config_key: "*tokenizer*|*vocab*|*pad_token*|*eos_token*|*bos_token*|*special_tokens*|*unk_token*", weight: 1.5, label: "tokenizer config changed"}
+against:
+  - {kind: failure, event_kind: "oom|xid|ecc-error", before: idx, weight: -1.0, label: "an earlier OOM/hardware failure"}
+gather:
+  events: [tokenizer-error, index-error]
+  metrics: [loss]
+remediation: |
+  Load the tokenizer that belongs to the model checkpoint (same vocab size and special tokens),
+  set a pad token where the tokenizer has none, and resize embeddings only deliberately.
+verify: |
+  tokenizer.vocab_size and the model's embedding size should agree, no index errors, and the
+  initial loss should match the baseline's.
+examples:
+  incidents: []
+  healthy: []
+"""#),
+        ("tool-schema-order.yaml", #"""
+cause: tool-schema-order
+description: Tool/function definitions serialised in a changed or non-deterministic order.
+title:
+  - "Tool definitions reordered ({order.key}): cache hit rate fell from {drop.before} to {drop.after}"
+  - "Tool definitions reordered ({order.key}): cache hit rate collapsed"
+  - "Tool definitions reordered: cache hit rate fell from {drop.before} to {drop.after}"
+  - "Tool definitions serialised in a changed order"
+summary: "The tool schema is serialised in a different or unstable order, so prompts that are otherwise identical stop sharing a cacheable prefix."
+prior: -3.0
+groups:
+  signature: {required: true}
+  effect: {if_absent: -1.5}
+supports:
+  - {id: order, kind: template-reordered, weight: 3.0, group: signature, label: "tool definitions reordered"}
+  - {id: drop, kind: cache-hit-drop, weight: 1.5, group: effect, label: "cache hit rate dropped"}
+  - {kind: cache-hit-zero, weight: 0.8, group: effect, label: "cache hits at zero"}
+  - {kind: metric-level-down, metric: "cache_hit_rate|cached_tokens", weight: 0.3, label: "cached share fell"}
+against:
+  - {kind: template-dynamic-content, weight: -1.0, label: "dynamic content in the prompt (prompt-prefix-unstable)"}
+  - {kind: config-change, config_key: "*prefix_caching*|*enable_caching*|*prefix_cache*|*radix_cache*", weight: -2.0, label: "caching switched in config"}
+gather:
+  metrics: [cache_hit_rate]
+remediation: |
+  Serialise tools deterministically (sorted by name, stable key order, sort_keys in JSON) and keep
+  the tool list identical across requests.
+verify: |
+  Two renders of the same request are byte-identical, and the cache hit rate returns to the
+  baseline's.
+examples:
+  incidents: []
+  healthy: []
+"""#),
+        ("warmup-missing.yaml", #"""
+cause: warmup-missing
+description: Warmup was removed or made far too short; the LR starts at full value.
+title:
+  - "Warmup cut from {cut.old} to {cut.new}: training unstable from step {onset}"
+  - "No LR warmup (LR at full value from step {nowarm.step}): training unstable from step {onset}"
+  - "Warmup cut from {cut.old} to {cut.new}"
+  - "No LR warmup: training unstable early"
+summary: "The learning rate starts at (or near) its peak instead of ramping up, and the run is unstable in its first steps."
+prior: -3.0
+groups:
+  warmup: {required: true}
+  effect: {if_absent: -2.0}
+supports:
+  - {id: nowarm, kind: lr-no-warmup, weight: 2.5, group: warmup, label: "LR at full value from the start"}
+  - {id: cut, kind: config-change, config_key: "*warmup*", direction: "decreased|removed", weight: 2.0, group: warmup, label: "config shortens or removes warmup"}
+  - {kind: metric-divergence, metric: "loss|grad_norm", weight: 1.0, group: effect, label: "divergence"}
+  - {kind: metric-spike, metric: "loss|grad_norm", weight: 0.8, group: effect, label: "early spike"}
+  - {kind: metric-nonfinite, metric: "loss|grad_norm", weight: 0.8, group: effect, label: "non-finite values"}
+  - {kind: metric-high-from-start, metric: "loss|grad_norm", weight: 0.5, group: effect, label: "high from the start"}
+against:
+  - {kind: lr-peak-above-baseline, min_magnitude: 1.2, weight: -1.0, label: "peak LR itself is higher (lr-too-high)"}
+  - {kind: lr-jump-at-resume, weight: -2.0, label: "LR jumped at a resume (resume-state-reset)"}
+gather:
+  metrics: [lr, loss]
+remediation: |
+  Restore warmup (the baseline's warmup steps or ratio, typically 1-5% of training) so the LR
+  ramps from near zero to its peak.
+verify: |
+  The logged LR should start near zero and ramp to the peak over the warmup steps; loss and grad
+  norm in the first few hundred steps should track the baseline.
+examples:
+  incidents: []
+  healthy: []
+"""#),
+        ("wrong-checkpoint.yaml", #"""
+cause: wrong-checkpoint
+description: The eval or deployment loaded a different checkpoint than intended.
+title:
+  - "Loaded a different checkpoint than intended ({ckpt.summary})"
+  - "Model path changed ({path.key}: {path.old} -> {path.new}): scores match an older model"
+  - "A different checkpoint than intended was loaded"
+summary: "The checkpoint that was evaluated or served is not the run's intended one (path or step differs), so the metrics reflect another model."
+prior: -3.0
+groups:
+  signature: {required: true}
+  effect: {if_absent: -0.5}
+supports:
+  - {id: ckpt, kind: checkpoint-mismatch, weight: 3.5, group: signature, label: "checkpoint differs from the intended one"}
+  - {id: path, kind: config-change, config_key: "*checkpoint*|*ckpt*|*model_path*|*model_name_or_path*|*pretrained*|*model_id*|*load_dir*|*load_path*|*resume_from*|*model_revision*|model|*.model", weight: 1.2, group: signature, label: "model/checkpoint path changed"}
+  - {kind: eval-score-drop, weight: 1.0, group: effect, label: "eval scores dropped"}
+  - {event: checkpoint-load, weight: 0.3, label: "checkpoint load lines"}
+against:
+  - {kind: eval-failure-cluster, trait: "specialTokens|extractionInvalid|truncated|ranOn", weight: -0.7, label: "a rendering/generation failure pattern"}
+  - {kind: template-changed, weight: -0.5, label: "prompt template changed"}
+gather:
+  events: [checkpoint-load]
+remediation: |
+  Point the eval/deployment at the intended checkpoint (explicit path and step, not "latest"),
+  and record the checkpoint hash with every result.
+verify: |
+  The loaded checkpoint's path/step/hash in the logs match the intended one, and scores match the
+  training run's own eval at that step.
+examples:
+  incidents: []
+  healthy: []
 """#),
     ]
 }
