@@ -120,8 +120,9 @@ public enum PlaybookLoader {
 
     /// The built-in library: from the directory `builtInDirectory` finds when it loads cleanly,
     /// else the copy compiled into the binary.
-    public static func builtIn(executablePath: String?) -> PlaybookLibrary {
-        if let exe = executablePath, let dir = builtInDirectory(executablePath: exe) {
+    public static func builtIn(executablePath: String?,
+                               currentDirectory: String = FileManager.default.currentDirectoryPath) -> PlaybookLibrary {
+        if let exe = executablePath, let dir = builtInDirectory(executablePath: exe, currentDirectory: currentDirectory) {
             let (lib, errors, _) = load(directory: dir)
             if errors.isEmpty, missingCauses(lib).isEmpty { return lib }
         }

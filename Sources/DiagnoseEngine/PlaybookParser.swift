@@ -76,9 +76,11 @@ enum PlaybookParser {
             }
         }
 
+        let errorsBeforeMatchers = ctx.errors.count
         let supports = ctx.matchers(top["supports"], "supports", positive: true)
         let against = ctx.matchers(top["against"], "against", positive: false)
-        if supports.isEmpty { ctx.error("supports", "at least one supporting matcher is required", top["supports"]) }
+        let matchersValid = ctx.errors.count == errorsBeforeMatchers
+        if matchersValid, supports.isEmpty { ctx.error("supports", "at least one supporting matcher is required", top["supports"]) }
 
         var gather = Gather()
         if let g = top["gather"], let gm = ctx.mapping(g, "gather") {
@@ -112,7 +114,9 @@ enum PlaybookParser {
             if let h = em["healthy"] { examples.healthy = ctx.strings(h, "examples.healthy") }
         }
 
-        // Cross-references: ids unique, references resolve, groups declared and used, no cycles.
+        // Cross-references: ids unique, references resolve, groups declared and used, no cycles
+        // (checked once every matcher parsed, so one bad matcher is reported once).
+        guard matchersValid else { return (nil, ctx.errors) }
         var ids: [String: Int] = [:]
         for (i, m) in (supports + against).enumerated() {
             guard let id = m.id else { continue }
