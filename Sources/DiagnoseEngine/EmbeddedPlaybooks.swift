@@ -7,8 +7,8 @@ enum EmbeddedPlaybooks {
 cause: answer-extraction-failure
 description: The answer-extraction filter no longer matches the model's output format.
 title:
-  - "Answer extraction fails on {bad.magnitude} of samples although raw outputs answer ({filter.key} changed)"
-  - "Answer extraction fails on {bad.magnitude} of samples although raw outputs answer"
+  - "Answer extraction fails on {bad.percent} of samples although raw outputs answer ({filter.key} changed)"
+  - "Answer extraction fails on {bad.percent} of samples although raw outputs answer"
   - "Answer extraction filter changed ({filter.key}: {filter.old} -> {filter.new})"
   - "Answer extraction no longer matches the output format"
 summary: "Responses are filtered to invalid or empty answers although the raw outputs contain the answer: the extraction pattern no longer matches the model's format."
@@ -121,7 +121,7 @@ description: The shared prefix is shorter than the cache's smallest unit (block 
 title:
   - "Cache block size raised ({block.key}: {block.old} -> {block.new}): shared prefix too short, hits at zero"
   - "Cache block size raised ({block.key}: {block.old} -> {block.new}): shared prefix below one block"
-  - "Cache hits stay at zero although the prompt is stable: prefix shorter than the cacheable unit"
+  - {when: zero, text: "Cache hits stay at zero although the prompt is stable: prefix shorter than the cacheable unit"}
   - "Shared prefix shorter than the cache's smallest unit"
 summary: "The stable shared prefix is shorter than the cache's smallest unit (KV block size or a minimum cacheable length), so nothing is ever cached."
 prior: -3.0
@@ -196,8 +196,8 @@ note: "identity: raw playbook log-odds read as probabilities until fit on the de
 cause: chat-template-mismatch
 description: The chat template used to render context is wrong or changed.
 title:
-  - "Chat template changed ({tpl.key}): special/role tokens leak into {leak.magnitude} of outputs"
-  - "Special/role tokens leak into {leak.magnitude} of outputs: chat template wrong"
+  - "Chat template changed ({tpl.key}): special/role tokens leak into {leak.percent} of outputs"
+  - "Special/role tokens leak into {leak.percent} of outputs: chat template wrong"
   - "Chat template changed ({tpl.key}): eval scores dropped"
   - "Chat template wrong or changed"
 summary: "Context is rendered with the wrong chat template: role and special tokens appear where they should not and scores drop across tasks."
@@ -304,10 +304,11 @@ examples:
 cause: dataloader-stall
 description: The input pipeline cannot keep up; GPUs wait for data.
 title:
-  - "Data loading stalls from step {wait.step}: data wait up {wait.magnitude}x, throughput down"
+  - "Data loading stalls from step {wait.step}: data wait up {wait.percent}, throughput down"
   - "Data loading stalls from step {wait.step}"
   - "Data loader config changed ({workers.key}: {workers.old} -> {workers.new}): GPUs wait for data"
-  - "Dataloader waits reported in the logs"
+  - {when: waits, text: "Data loader waits reported in the logs ({waits.count} lines on rank {waits.rank})"}
+  - {when: waits, text: "Data loader waits reported in the logs"}
   - "Input pipeline cannot keep up"
 summary: "Time spent waiting for data grows while compute stays the same, so throughput and MFU drop and the GPUs idle."
 prior: -3.0
@@ -583,9 +584,9 @@ examples:
 cause: max-tokens-truncation
 description: The generation length limit is too low; outputs are cut mid-answer.
 title:
-  - "Generation limit lowered ({limit.key}: {limit.old} -> {limit.new}): {cut.magnitude} of outputs cut mid-answer"
+  - "Generation limit lowered ({limit.key}: {limit.old} -> {limit.new}): {cut.percent} of outputs cut mid-answer"
   - "Generation limit lowered ({limit.key}: {limit.old} -> {limit.new}): outputs cut mid-answer"
-  - "{cut.magnitude} of outputs cut by the length limit (finish reason \"length\")"
+  - "{cut.percent} of outputs cut by the length limit (finish reason \"length\")"
   - "Generation length limit too low"
 summary: "The maximum generation length is too low for the task, so answers are cut off (finish reason \"length\") before they are complete."
 prior: -3.0
@@ -616,10 +617,10 @@ examples:
 cause: nccl-timeout
 description: A collective timed out or hung with no earlier failure that explains it.
 title:
-  - "NCCL {timeout.event} on rank {timeout.rank} at step {timeout.step}: a collective hung (first rank to stop: {stopped.rank})"
-  - "NCCL {timeout.event} on rank {timeout.rank}: a collective hung (first rank to stop: {stopped.rank})"
-  - "NCCL {timeout.event} on rank {timeout.rank} at step {timeout.step}: a collective hung"
-  - "NCCL {timeout.event} on rank {timeout.rank}: a collective hung"
+  - "NCCL collective timed out on rank {timeout.rank} at step {timeout.step}; rank {stopped.rank} stopped first"
+  - "NCCL collective timed out on rank {timeout.rank}; rank {stopped.rank} stopped first"
+  - "NCCL collective timed out on rank {timeout.rank} at step {timeout.step} with no earlier failure"
+  - "NCCL collective timed out on rank {timeout.rank} with no earlier failure"
   - "NCCL collective timed out"
 summary: "A collective operation timed out with no earlier crash elsewhere to explain it: a rank hung or the network stalled."
 prior: -3.0
@@ -784,8 +785,8 @@ cause: stop-sequence-misconfig
 description: Stop sequences / EOS handling changed; generations run on or stop early.
 title:
   - "Stop sequences changed ({stop.key}: {stop.old} -> {stop.new}): generations run on past the answer"
-  - "Generations run on past the answer in {ran.magnitude} of samples: stop sequences wrong"
-  - "Generations stop before the answer in {early.magnitude} of samples: stop sequences wrong"
+  - "Generations run on past the answer in {ran.percent} of samples: stop sequences wrong"
+  - "Generations stop before the answer in {early.percent} of samples: stop sequences wrong"
   - "Stop sequences changed ({stop.key}: {stop.old} -> {stop.new})"
   - "Stop sequence / EOS handling misconfigured"
 summary: "Stop sequences or EOS handling differ from the baseline, so generations continue past the answer (or stop before it) and answer extraction fails."
@@ -819,7 +820,7 @@ examples:
 cause: straggler-node
 description: One rank or node is persistently slower than its peers.
 title:
-  - "Rank {slow.rank} is a straggler from step {slow.step}: step time up {shift.magnitude}x"
+  - "Rank {slow.rank} is a straggler from step {slow.step}: step time up {shift.percent}"
   - "Rank {slow.rank} is a straggler from step {slow.step}"
   - "Rank {slow.rank} is persistently slower than its peers"
   - "A straggler rank slows the run"
@@ -852,9 +853,9 @@ cause: tokenizer-mismatch
 description: Tokenizer and model disagree (wrong tokenizer, vocab size, missing special tokens).
 title:
   - "Tokenizer error on rank {tok.rank} at step {tok.step}: tokenizer and model disagree"
-  - "Tokenizer error: tokenizer and model disagree"
+  - {when: tok, text: "Tokenizer error: tokenizer and model disagree"}
   - "Index out of range at step {idx.step}: token ids exceed the model's vocabulary"
-  - "Index out of range: token ids exceed the model's vocabulary"
+  - {when: idx, text: "Index out of range: token ids exceed the model's vocabulary"}
   - "Loss abnormally high from the start: tokenizer changed ({tokcfg.key})"
   - "Tokenizer and model disagree"
 summary: "The tokenizer does not match the model: token ids fall outside the embedding, special tokens are missing, or the loss starts abnormally high."

@@ -7,8 +7,9 @@ public struct Playbook: Sendable, Hashable {
     public var cause: String
     /// Path shown in reports (`playbooks/<cause>.yaml`).
     public var path: String
-    /// Title templates, tried in order; the first whose placeholders all resolve is used.
-    public var titles: [String]
+    /// Title templates, tried in order; the first whose conditions hold and whose placeholders
+    /// all resolve is used.
+    public var titles: [TitleTemplate]
     /// Summary template (same placeholders as titles).
     public var summary: String
     /// Prior log-odds before any evidence.
@@ -22,7 +23,7 @@ public struct Playbook: Sendable, Hashable {
     public var verify: String
     public var examples: Examples
 
-    public init(cause: String, path: String, titles: [String], summary: String, prior: Double,
+    public init(cause: String, path: String, titles: [TitleTemplate], summary: String, prior: Double,
                 groups: [String: MatcherGroup] = [:], supports: [Matcher], against: [Matcher] = [],
                 gather: Gather = Gather(), remediation: String, verify: String, examples: Examples = Examples()) {
         self.cause = cause; self.path = path; self.titles = titles; self.summary = summary; self.prior = prior
@@ -32,6 +33,13 @@ public struct Playbook: Sendable, Hashable {
 
     /// Supports then against, the order matchers are evaluated in before dependencies are resolved.
     public var allMatchers: [Matcher] { supports + against }
+}
+
+/// A title: `{id.field}` placeholders, used only when the matchers named in `when` found something.
+public struct TitleTemplate: Sendable, Hashable {
+    public var text: String
+    public var when: [String]
+    public init(_ text: String, when: [String] = []) { self.text = text; self.when = when }
 }
 
 /// A group of matchers: `required` means the cause is not considered unless one matches;

@@ -69,7 +69,8 @@ struct PlaybookEvaluator {
             guard let f = selected[id], let field else { return nil }
             return PlaybookEvaluator.field(field, of: f)
         }
-        let title = pb.titles.lazy.compactMap { TemplateText.render($0, value: value) }.first
+        let title = pb.titles.lazy.filter { $0.when.allSatisfy { selected[$0] != nil } }
+            .compactMap { TemplateText.render($0.text, value: value) }.first
             ?? PlaybookEvaluator.fallbackTitle(pb.cause)
         var summary = TemplateText.render(pb.summary, value: value) ?? ""
         let signals = supporting.sorted(by: Finding.earlier).prefix(4).map(\.summary)
@@ -184,6 +185,7 @@ struct PlaybookEvaluator {
         case "before": return f.before.map(TemplateText.number)
         case "after": return f.after.map(TemplateText.number)
         case "magnitude": return f.magnitude.isFinite ? TemplateText.number(f.magnitude) : nil
+        case "percent": return f.magnitude.isFinite ? TemplateText.number((f.magnitude * 1000).rounded() / 10) + "%" : nil
         case "trait": return f.trait?.rawValue
         case "summary": return f.summary
         case "count": return String(f.count)

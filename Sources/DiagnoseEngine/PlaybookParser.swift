@@ -15,7 +15,7 @@ enum PlaybookParser {
     ]
     static let placeholderFields: Set<String> = [
         "step", "time", "rank", "metric", "event", "key", "old", "new", "before", "after", "magnitude",
-        "trait", "summary", "count", "source", "line",
+        "trait", "summary", "count", "source", "line", "percent",
     ]
 
     /// Parses `text`; `file` names it in errors. Returns the playbook or the errors found.
@@ -44,9 +44,13 @@ enum PlaybookParser {
             }
         }
 
-        var titles: [String] = []
+        var titles: [TitleTemplate] = []
         if let t = top["title"] {
-            if case .sequence = t { titles = ctx.strings(t, "title") } else if let s = ctx.string(t, "title") { titles = [s] }
+            if case .sequence(let seq) = t {
+                for (i, item) in seq.enumerated() { if let tt = ctx.title(item, "title[\(i)]") { titles.append(tt) } }
+            } else if let tt = ctx.title(t, "title") {
+                titles = [tt]
+            }
         }
         if titles.isEmpty { ctx.error("title", "at least one title is required", top["title"]) }
         let summary = ctx.string(top["summary"], "summary", required: true) ?? ""
@@ -136,7 +140,10 @@ enum PlaybookParser {
         }
         if hasCycle(supports + against) { ctx.error("supports", "before/after/different_rank references form a cycle", nil) }
 
-        for (i, t) in (titles + [summary]).enumerated() {
+        for (i, t) in titles.enumerated() {
+            for w in t.when where ids[w] == nil { ctx.error("title[\(i)].when", "names no matcher id '\(w)'", nil) }
+        }
+        for (i, t) in (titles.map(\.text) + [summary]).enumerated() {
             let f = i < titles.count ? "title[\(i)]" : "summary"
             for (id, field) in TemplateText.placeholders(in: t) {
                 if id == "onset" && field == nil { continue }
@@ -205,6 +212,15 @@ enum PlaybookParser {
             guard let n else { if required { error(field, "is required", nil) }; return nil }
             guard case .scalar(let s) = n else { error(field, "expected a string", n); return nil }
             return s.string
+        }
+
+        mutating func title(_ n: Node, _ field: String) -> TitleTemplate? {
+            if case .scalar(let s) = n { return TitleTemplate(s.string) }
+            guard let m = mapping(n, field) else { return nil }
+            checkKeys(m, allowed: ["text", "when"], field: field)
+            guard let text = string(m["text"], "\(field).text", required: true) else { return nil }
+            let when = m["when"].map { strings($0, "\(field).when") } ?? []
+            return TitleTemplate(text, when: when.flatMap { $0.split(separator: ",").map { Glob.trim($0) } })
         }
 
         mutating func strings(_ n: Node, _ field: String) -> [String] {
