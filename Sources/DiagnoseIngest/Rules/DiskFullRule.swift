@@ -111,7 +111,7 @@ final class TokenizerRule: LineRule {
 final class DataloaderRule: LineRule {
     let keywords = ["DataLoader worker", "DataLoader timed out"]
     private static let pattern = Rx.make(
-        #"DataLoader worker \(pid[^)]*\)(?:\)?) (?:is killed by signal: (.+?)\.?\s*$|exited unexpectedly)|DataLoader timed out after (\d+) seconds"#)
+        #"DataLoader worker \(pid(?:\(s\))?[^)]*\) (?:is killed by signal: (.+?)\.?\s*$|exited unexpectedly)|DataLoader timed out after (\d+) seconds"#)
     private let m = DataloaderRule.pattern.matcher()
 
     func consume(_ line: LineContext, _ sink: RecordSink) -> RuleOutcome {

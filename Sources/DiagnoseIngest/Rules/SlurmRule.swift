@@ -19,7 +19,7 @@ final class SlurmRule: LineRule {
         if mCancel.matches(b) {
             var reason: String
             if let r = mCancel.string(6) {
-                reason = r.split(separator: ",").first.map { String($0).trimmingCharacters(in: " ") } ?? r
+                reason = r.split(separator: ",").first.map { String($0).trimming(" ") } ?? r
             } else if let whole = mCancel.string(4), whole.hasPrefix("FAILED") {
                 reason = "FAILED"
             } else {
@@ -77,7 +77,7 @@ final class SlurmRule: LineRule {
 }
 
 extension String {
-    func trimmingCharacters(in set: Character) -> String {
+    func trimming(_ set: Character) -> String {
         var s = Substring(self)
         while s.first == set { s.removeFirst() }
         while s.last == set { s.removeLast() }
