@@ -8,6 +8,30 @@ public enum LineRules {
 /// signatures). One line per rule.
 public enum TrainingRules {
     public static let all: [LineRuleSpec] = [
+        HFTrainerLogRule.spec,
+        MegatronIterationRule.spec,
+        MegatronArgumentsRule.spec,
+        MegatronMemoryRule.spec,
+        DeepSpeedRule.spec,
+        NanoGPTRule.spec,
+        TorchtitanRule.spec,
+        LightningProgressRule.spec,
+        OOMRule.spec,
+        NCCLTimeoutRule.spec,
+        NCCLWarnRule.spec,
+        ChildFailedRule.spec,
+        LauncherExitRule.spec,
+        XidRule.spec,
+        ECCRule.spec,
+        SlurmRule.spec,
+        DiskFullRule.spec,
+        TokenizerRule.spec,
+        DataloaderRule.spec,
+        NaNDetectRule.spec,
+        CheckpointRule.spec,
+        ProgressBarRule.spec,
+        // Last: it sees every line while a traceback is open (active), after the rules above.
+        TracebackRule.spec,
     ]
 }
 

@@ -32,6 +32,9 @@ public struct ParserRegistry: Sendable {
 /// Whole-file training formats (trainer_state.json, TensorBoard CSV, ...). One line per parser.
 public enum TrainingFormats {
     public static let parsers: [any FormatParser] = [
+        HFTrainerStateParser(),
+        TensorBoardCSVParser(),
+        CSVMetricsParser(),
     ]
 }
 

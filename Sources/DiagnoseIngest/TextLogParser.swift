@@ -116,7 +116,9 @@ final class TextLogSession {
             candidates.sort()
             for r in candidates {
                 seen[r] = false
-                if consumed { continue }
+                // A rule collecting a block sees every line, even one an earlier rule consumed
+                // (a traceback's last line is also an OOM message).
+                if consumed && !rules[r].active { continue }
                 switch rules[r].consume(ctx, sink) {
                 case .pass: break
                 case .consumed(let s):
