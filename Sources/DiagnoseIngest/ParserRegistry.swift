@@ -39,5 +39,11 @@ public enum TrainingFormats {
 /// templates). One line per parser.
 public enum ServingEvalFormats {
     public static let parsers: [any FormatParser] = [
+        ToolSchemaParser(),
+        JSONConfigParser(),
+        YAMLConfigParser(),
+        TOMLConfigParser(),
+        LaunchScriptParser(),
+        PromptTemplateParser(),
     ]
 }
