@@ -39,6 +39,8 @@ public enum TrainingFormats {
 /// templates). One line per parser.
 public enum ServingEvalFormats {
     public static let parsers: [any FormatParser] = [
+        PrometheusParser(),
+        RequestLogParser(),
         ToolSchemaParser(),
         JSONConfigParser(),
         YAMLConfigParser(),
