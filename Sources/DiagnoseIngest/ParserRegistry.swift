@@ -41,6 +41,10 @@ public enum ServingEvalFormats {
     public static let parsers: [any FormatParser] = [
         PrometheusParser(),
         RequestLogParser(),
+        LMEvalResultsParser(),
+        LMEvalSamplesParser(),
+        InspectLogParser(),
+        JUnitXMLParser(),
         ToolSchemaParser(),
         JSONConfigParser(),
         YAMLConfigParser(),

@@ -1,3 +1,4 @@
+import Foundation
 import DiagnoseCore
 
 /// Decides what a config document is from its path and keys, and normalises serving keys.

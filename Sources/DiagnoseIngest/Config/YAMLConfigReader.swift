@@ -1,3 +1,4 @@
+import Foundation
 import DiagnoseCore
 import DiagnoseText
 import Yams

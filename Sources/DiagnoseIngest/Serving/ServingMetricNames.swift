@@ -1,3 +1,4 @@
+import Foundation
 import DiagnoseCore
 
 /// Prometheus series names from vLLM (V0 and V1) and SGLang mapped onto the shared vocabulary.
