@@ -22,9 +22,16 @@ public enum YAMLConfigReader {
             var salvaged: [FlatEntry] = []
             var top: [(String, Int?)]? = nil
             if let line, line > 1 {
+                // The reported line can be past the real break (an unclosed flow list): back off a few lines.
                 let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
-                let prefix = lines.prefix(line - 1).joined(separator: "\n")
-                if let r = try? parse(prefix) { salvaged = r.entries; top = r.topLevelStrings }
+                var end = line - 1
+                while end > 0, end >= line - 12 {
+                    if let r = try? parse(lines.prefix(end).joined(separator: "\n")) {
+                        salvaged = r.entries; top = r.topLevelStrings
+                        break
+                    }
+                    end -= 1
+                }
             }
             return Result(entries: salvaged, topLevelStrings: top, error: (line, message))
         }

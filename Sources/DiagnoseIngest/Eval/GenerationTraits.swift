@@ -18,6 +18,16 @@ public enum GenerationTraits {
         "\nuser\n", "\nassistant\n", "\n\nInput:",
     ]
 
+    /// True when `marker` occurs after some non-blank text (a response that starts with it has not run on).
+    static func occursAfterContent(_ marker: String, in s: String) -> Bool {
+        var from = s.startIndex
+        while let r = s.range(of: marker, range: from..<s.endIndex) {
+            if !s[..<r.lowerBound].trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { return true }
+            from = r.upperBound
+        }
+        return false
+    }
+
     /// Answer extraction results that mean "nothing extracted".
     static func isInvalid(_ s: String?) -> Bool {
         guard let s else { return true }
@@ -46,10 +56,8 @@ public enum GenerationTraits {
         let trimmed = response.trimmingCharacters(in: .whitespacesAndNewlines)
         if trimmed.isEmpty { return [.empty] }
         if specialTokens.contains(where: { response.contains($0) }) { traits.insert(.specialTokens) }
-        let afterStart = response.dropFirst(min(8, response.count))
-        if runOnMarkers.contains(where: { afterStart.contains($0) }) { traits.insert(.ranOn) }
         let realStops = stops.filter { !$0.isEmpty && $0 != "\n" && $0 != "\n\n" }
-        if realStops.contains(where: { afterStart.contains($0) }) { traits.insert(.ranOn) }
+        if (runOnMarkers + realStops).contains(where: { occursAfterContent($0, in: response) }) { traits.insert(.ranOn) }
         var truncated = false
         if let f = finishReason?.lowercased(), f == "length" || f == "max_tokens" || f == "model_length" { truncated = true }
         if let m = maxTokens, m > 0 {
