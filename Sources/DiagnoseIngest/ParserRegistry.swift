@@ -42,5 +42,17 @@ public enum TrainingFormats {
 /// templates). One line per parser.
 public enum ServingEvalFormats {
     public static let parsers: [any FormatParser] = [
+        PrometheusParser(),
+        RequestLogParser(),
+        LMEvalResultsParser(),
+        LMEvalSamplesParser(),
+        InspectLogParser(),
+        JUnitXMLParser(),
+        ToolSchemaParser(),
+        JSONConfigParser(),
+        YAMLConfigParser(),
+        TOMLConfigParser(),
+        LaunchScriptParser(),
+        PromptTemplateParser(),
     ]
 }
