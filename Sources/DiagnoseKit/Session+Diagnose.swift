@@ -33,7 +33,7 @@ extension Session {
         let hypotheses = investigation.hypotheses
         let signoff = try signOff(runID, hypotheses: hypotheses)
         let diagnosis = Diagnosis(
-            runID: runID, baselineRunID: input.baseline?.runID ?? override, generatedAt: ISOTime.string(now()),
+            runID: runID, baselineRunID: try input.baseline?.runID ?? baseline(for: runID, override: override), generatedAt: ISOTime.string(now()),
             status: investigation.status, hypotheses: hypotheses, weakSignals: investigation.weakSignals,
             signoff: signoff, inputs: inputs, symptoms: symptoms, configDiff: input.configChanges,
             timeline: Timeline.entries(input, symptoms), trace: investigation.trace,
