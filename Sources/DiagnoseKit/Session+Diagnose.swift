@@ -32,8 +32,9 @@ extension Session {
         inputs.problems += problems
         let hypotheses = investigation.hypotheses
         let signoff = try signOff(runID, hypotheses: hypotheses)
+        let named: String? = try input.baseline?.runID ?? baseline(for: runID, override: override)
         let diagnosis = Diagnosis(
-            runID: runID, baselineRunID: try input.baseline?.runID ?? baseline(for: runID, override: override), generatedAt: ISOTime.string(now()),
+            runID: runID, baselineRunID: named, generatedAt: ISOTime.string(now()),
             status: investigation.status, hypotheses: hypotheses, weakSignals: investigation.weakSignals,
             signoff: signoff, inputs: inputs, symptoms: symptoms, configDiff: input.configChanges,
             timeline: Timeline.entries(input, symptoms), trace: investigation.trace,
