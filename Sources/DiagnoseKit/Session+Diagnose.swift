@@ -32,7 +32,8 @@ extension Session {
         inputs.problems += problems
         let hypotheses = investigation.hypotheses
         let signoff = try signOff(runID, hypotheses: hypotheses)
-        let named: String? = try input.baseline?.runID ?? baseline(for: runID, override: override)
+        var named = input.baseline?.runID
+        if named == nil { named = try baseline(for: runID, override: override) }
         let diagnosis = Diagnosis(
             runID: runID, baselineRunID: named, generatedAt: ISOTime.string(now()),
             status: investigation.status, hypotheses: hypotheses, weakSignals: investigation.weakSignals,
