@@ -43,8 +43,8 @@ final class TextLogSession {
     let rules: [LineRule]
     let path: String
     let rankHint: Int?
-    let prefilter: Matcher?
-    /// For each keyword alternative (by MARK index), the rules that asked for it.
+    let prefilter: KeywordScanner
+    /// For each keyword, the rules that asked for it.
     let ruleForKeyword: [[Int]]
     let everyLine: [Int]
     var step: Int?
@@ -71,14 +71,7 @@ final class TextLogSession {
         ruleForKeyword = byKeyword
         everyLine = every
         seen = Array(repeating: false, count: rules.count)
-        if byKeyword.isEmpty {
-            prefilter = nil
-        } else {
-            let ordered = keywordIndex.sorted { $0.value < $1.value }.map(\.key)
-            // One JIT-compiled alternation of literals; each alternative marks its index.
-            let alts = ordered.enumerated().map { "(*MARK:\($0.offset))\\Q\($0.element)\\E" }
-            prefilter = try Pattern(alts.joined(separator: "|")).matcher()
-        }
+        prefilter = KeywordScanner(keywordIndex.sorted { $0.value < $1.value }.map(\.key))
     }
 
     func consume(_ view: LineView, _ sink: RecordSink) {
@@ -101,15 +94,8 @@ final class TextLogSession {
         candidates.removeAll(keepingCapacity: true)
         for (r, rule) in rules.enumerated() where rule.active { candidates.append(r); seen[r] = true }
         for r in everyLine where !seen[r] { candidates.append(r); seen[r] = true }
-        if let m = prefilter {
-            var from = 0
-            while from < text.count, m.matches(text, from: from) {
-                if let mark = m.mark, let idx = Int(mark) {
-                    for r in ruleForKeyword[idx] where !seen[r] { candidates.append(r); seen[r] = true }
-                }
-                guard let range = m.range(0) else { break }
-                from = max(range.upperBound, range.lowerBound + 1)
-            }
+        prefilter.scan(text) { k in
+            for r in ruleForKeyword[k] where !seen[r] { candidates.append(r); seen[r] = true }
         }
         var consumed = false
         if !candidates.isEmpty {
