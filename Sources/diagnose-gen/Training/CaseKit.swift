@@ -88,6 +88,13 @@ struct CaseKit {
         d.opts.stepMs = Self.stepTimes(base: base.opts.stepMs(0) / max(0.5, 1.0), seed: d.setup.seed)
     }
 
+    /// Rounds to two significant digits, as people write learning rates.
+    static func nice(_ x: Double) -> Double {
+        guard x > 0 else { return x }
+        let e = floor(log10(x)) - 1
+        return Double(String(format: "%.0fe%d", (x / pow(10, e)).rounded(), Int(e)))!
+    }
+
     static func lineOf(_ text: String, _ needle: String, after: Int = 0) -> Int {
         var n = 0
         for l in text.split(separator: "\n", omittingEmptySubsequences: false) {
@@ -120,6 +127,7 @@ struct CaseKit {
         let seed = UInt64.random(in: 1...1_000_000, using: &rng)
         var b = draft(fw, runId: bid, seed: seed)
         configureBase(&b)
+        b.setup.lr = Self.nice(b.setup.lr)
         b.records = TinyTrainer.run(b.setup).records
         var i = b
         i.runId = iid
@@ -128,6 +136,7 @@ struct CaseKit {
         i.tail = { _, _, _ in }
         benign(&i, from: b)
         configureIncident(&i, b)
+        i.setup.lr = Self.nice(i.setup.lr)
         i.records = TinyTrainer.run(i.setup).records
         let rb = RunWriter.render(b, rng: &rng)
         let ri = RunWriter.render(i, rng: &rng)

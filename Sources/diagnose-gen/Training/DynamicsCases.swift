@@ -23,8 +23,8 @@ enum DynamicsCases {
     static func warmupMissing(_ kit: inout CaseKit, _ v: Int, _ sp: Split) -> GeneratedCase {
         let fw: Framework = [.hf5, .hfDeepSpeed, .nanogpt][v]
         return kit.build(cause: "warmup-missing", split: sp, fw: fw, base: { d in
-            d.setup.lr *= 2.2
-            d.setup.warmup = 60
+            d.setup.lr *= 2.5
+            d.setup.warmup = 80
             d.sidecar = v == 1 ? .tensorboardCSV : .none
         }, incident: { d, _ in
             d.setup.warmup = 0
@@ -32,9 +32,9 @@ enum DynamicsCases {
             let key = fw == .nanogpt ? "warmup_iters" : "warmup_steps"
             var ev = [fw == .hfDeepSpeed
                       ? CaseHelp.configEvidence(r, d, key: "warmup_num_steps", why: "scheduler warm-up set to 0 steps", file: "configs/ds_config.json")
-                      : CaseHelp.configEvidence(r, d, key: key, why: "warm-up removed (baseline warms up over 60 steps)")]
+                      : CaseHelp.configEvidence(r, d, key: key, why: "warm-up removed (baseline warms up over 80 steps)")]
             ev.append(CaseHelp.logEvidence(r, d, "log\(d.opts.logEvery)", why: "learning rate already at peak at the first logged step; loss unstable early"))
-            return (1, nil, ev, "Warm-up 60 -> 0 with a peak LR the baseline only reaches after warm-up; early loss spikes and slower convergence.")
+            return (1, nil, ev, "Warm-up 80 -> 0 with a peak LR the baseline only reaches after warm-up; early loss spikes and slower convergence.")
         })
     }
 
@@ -99,7 +99,9 @@ enum DynamicsCases {
         }, truth: { r, d, _ in
             let logged = v == 2 ? badStep : ((badStep + d.opts.logEvery - 1) / d.opts.logEvery) * d.opts.logEvery
             let key = v == 2 ? "log\(((badStep + d.opts.logEvery - 1) / d.opts.logEvery) * d.opts.logEvery)" : "log\(logged)"
-            return (badStep, nil, [CaseHelp.logEvidence(r, d, key, why: v == 2 ? "loss turns nan at one step with no config change and stays nan" : "isolated loss and grad-norm spike at one step, then recovery")],
+            var ev = [CaseHelp.logEvidence(r, d, key, why: v == 2 ? "loss turns nan at one step with no config change and stays nan" : "isolated loss and grad-norm spike at one step, then recovery")]
+            if v == 0 { ev.append(Evidence(file: "metrics.jsonl", line: CaseKit.lineOf(r.files["metrics.jsonl"]!, "{\"step\": \(badStep),"), why: "per-step loss and grad norm spike at exactly this step")) }
+            return (badStep, nil, ev,
                     "Corrupt samples at fixed data positions hit at step \(badStep). Config diff is only run name, seed and output dir (benign).")
         })
     }

@@ -221,7 +221,6 @@ enum RunWriter {
             var c = SimClock(epoch: d.startTime + 60)
             for r in recs where r.step <= last {
                 c.advance(ms: d.opts.stepMs(r.step))
-                if r.step % d.opts.logEvery != 0 { continue }
                 s += "{\"step\": \(r.step), \"loss\": \(Py.json(r.loss)), \"grad_norm\": \(Py.json(r.gradNorm)), \"lr\": \(Py.json(r.lr)), \"step_time_ms\": \(Py.f(d.opts.stepMs(r.step), 1)), \(d.opts.dataWaitMs.map { "\"data_wait_ms\": \(Py.f($0(r.step), 1)), " } ?? "")\"time\": \(Py.f(c.t, 3))}\n"
             }
             files["metrics.jsonl"] = s

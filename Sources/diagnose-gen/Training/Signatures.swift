@@ -107,7 +107,7 @@ enum Signatures {
             ["`use_cache=True` is incompatible with gradient checkpointing. Setting `use_cache=False`."],
             ["/usr/local/lib/python3.11/site-packages/torch/_dynamo/variables/functions.py:700: UserWarning: Graph break due to unsupported builtin _operator.getitem. This function is either a Python builtin (e.g. _warnings.warn) or a third-party C/C++ Python extension (perhaps created with pybind).",
              "  torch._dynamo.utils.warn_once(msg)"],
-            ["/usr/local/lib/python3.11/site-packages/torch/distributed/fsdp/_init_utils.py:444: UserWarning: FSDP is switching to use `NO_SHARD` instead of ShardingStrategy.FULL_SHARD since the world size is 1.",
+            ["/usr/local/lib/python3.11/site-packages/torch/_inductor/compile_fx.py:167: UserWarning: TensorFloat32 tensor cores for float32 matrix multiplication available but not enabled. Consider setting `torch.set_float32_matmul_precision('high')` for better performance.",
              "  warnings.warn("],
         ]
         return all[pick % all.count]

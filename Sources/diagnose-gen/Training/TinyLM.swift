@@ -98,8 +98,8 @@ struct MarkovCorpus {
         for _ in 0..<domains {
             let base: [[Double]] = (0..<vocab).map { _ in
                 var w = (0..<vocab).map { _ in pow(Double.random(in: 0..<1, using: &rng), 8) }
-                w[Int.random(in: 0..<vocab, using: &rng)] += 3.0
-                w[Int.random(in: 0..<vocab, using: &rng)] += 1.5
+                w[Int.random(in: 0..<vocab, using: &rng)] += 9.0
+                w[Int.random(in: 0..<vocab, using: &rng)] += 4.0
                 return w
             }
             let prevHot = (0..<vocab).map { _ in Int.random(in: 0..<vocab, using: &rng) }
@@ -107,7 +107,7 @@ struct MarkovCorpus {
             for a in 0..<vocab {
                 for b in 0..<vocab {
                     var w = base[b]
-                    w[prevHot[a]] += 0.8
+                    w[prevHot[a]] += 2.5
                     let s = w.reduce(0, +)
                     var acc = 0.0
                     rows.append(w.map { acc += $0 / s; return acc })

@@ -149,7 +149,7 @@ struct TinyTrainer {
             if let r = s.resumeAt, step == r + 1, !s.resumeKeepsState {
                 for i in 0..<paramCount { m[i] = 0; v[i] = 0 }
                 t = 0
-                lrOrigin = r
+                lrOrigin = r - s.warmup
                 scale = pow(2.0, Double(s.initialScalePower))
                 goodSteps = 0
                 hyst = s.hysteresis

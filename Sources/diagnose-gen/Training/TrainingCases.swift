@@ -3,6 +3,7 @@ import Foundation
 /// Training-side incident cases (owned by the training generator).
 enum TrainingCases {
     static func make(seed: UInt64) -> [GeneratedCase] {
+        if let spec = ProcessInfo.processInfo.environment["GEN_EXP"] { experiment(spec); return [] }
         var kit = CaseKit(rng: SeededRNG(seed: seed ^ 0x7A11))
         var cases: [GeneratedCase] = []
         let splits: [Split] = [.dev, .dev, .heldout]
@@ -29,6 +30,33 @@ enum TrainingCases {
             cases.append(InfraCases.healthy(&kit, v, v < 3 ? .dev : .heldout))
         }
         return cases
+    }
+}
+
+extension TrainingCases {
+    /// Developer aid: `GEN_EXP="lr=6e-4,warmup=0,resume=200"` prints a smoothed loss curve.
+    static func experiment(_ spec: String) {
+        var s = TrainSetup()
+        for kv in spec.split(separator: ",") {
+            let p = kv.split(separator: "=").map(String.init)
+            switch p[0] {
+            case "lr": s.lr = Double(p[1])!
+            case "gain": s.lrGain = Double(p[1])!
+            case "warmup": s.warmup = Int(p[1])!
+            case "resume": s.resumeAt = Int(p[1])!; s.resumeKeepsState = false
+            case "accum": s.accum = Int(p[1])!
+            case "mb": s.microBatch = Int(p[1])!
+            case "seed": s.seed = UInt64(p[1])!
+            default: break
+            }
+        }
+        let recs = TinyTrainer.run(s).records
+        var line = ""
+        for i in stride(from: 0, to: recs.count, by: 10) {
+            let sl = recs[i..<min(recs.count, i + 10)]
+            line += Py.f(FrameworkRender.avg(sl) { $0.loss }, 2) + " "
+        }
+        print(line)
     }
 }
 
