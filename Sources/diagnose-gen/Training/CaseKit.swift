@@ -53,23 +53,24 @@ struct CaseKit {
         switch fw {
         case .hf4, .hf5, .hfDeepSpeed:
             s.lr = 2e-5; s.lrGain = 2250; s.warmup = 30; s.schedule = .cosine; s.minLRRatio = 0
-            o.logEvery = 10; o.saveEvery = 100; o.outputDir = "output/\(runId)"; o.paramsB = 7
+            o.logEvery = [5, 10][Int.random(in: 0...1, using: &rng)]; o.saveEvery = 100; o.outputDir = "output/\(runId)"; o.paramsB = 7
         case .megatron:
             s.lr = 3e-4; s.lrGain = 150; s.warmup = 40; s.minLRRatio = 0.1
-            o.logEvery = 5; o.saveEvery = 200; o.outputDir = runId; o.globalBatch = 256; o.worldSize = 16; o.paramsB = 1.3
+            o.logEvery = [1, 2, 5][Int.random(in: 0...2, using: &rng)]; o.saveEvery = 200; o.outputDir = runId; o.globalBatch = 256; o.worldSize = 16; o.paramsB = 1.3
             o.megatronTimestamp = Int.random(in: 0...2, using: &rng)
             o.megatronLRDigits = o.megatronTimestamp == 0 ? 3 : 6
         case .nanogpt:
             s.lr = 6e-4; s.lrGain = 75; s.warmup = 40; s.minLRRatio = 0.1
-            o.logEvery = 5; o.saveEvery = 100; o.outputDir = "out-\(runId)"; o.globalBatch = 480; o.seqLen = 1024; o.paramsB = 0.124
+            o.logEvery = [1, 2][Int.random(in: 0...1, using: &rng)]; o.saveEvery = 100; o.outputDir = "out-\(runId)"; o.globalBatch = 480; o.seqLen = 1024; o.paramsB = 0.124
         case .titan:
             s.lr = 8e-4; s.lrGain = 56; s.warmup = 40; s.minLRRatio = 0.1
-            o.logEvery = 5; o.saveEvery = 200; o.outputDir = runId; o.globalBatch = 64; o.seqLen = 8192; o.paramsB = 8
+            o.logEvery = [1, 2, 5][Int.random(in: 0...2, using: &rng)]; o.saveEvery = 200; o.outputDir = runId; o.globalBatch = 8; o.seqLen = 8192; o.paramsB = 8
         }
         o.stepMs = Self.stepTimes(base: Double(Int.random(in: 700...1400, using: &rng)), seed: seed)
         var d = RunDraft(runId: runId, framework: fw, setup: s, opts: o)
         d.logPath = ["logs/train.log", "train.log", "logs/stdout.log", "output.log"][Int.random(in: 0..<4, using: &rng)]
-        d.warningPicks = [Int.random(in: 0..<5, using: &rng), Int.random(in: 0..<5, using: &rng)]
+        let w1 = Int.random(in: 0..<5, using: &rng)
+        d.warningPicks = [w1, (w1 + 1 + Int.random(in: 0..<3, using: &rng)) % 5]
         d.startTime = 1_790_000_000 + Double(Int.random(in: 0..<5_000_000, using: &rng))
         d.wandbProject = ["llm-pretrain", "sft-sweeps", "post-train", "scaling"][Int.random(in: 0..<4, using: &rng)]
         return d

@@ -8,7 +8,7 @@ enum DynamicsCases {
         return kit.build(cause: "lr-too-high", split: sp, fw: fw, base: { d in
             d.sidecar = v == 0 ? .jsonl : .none
         }, incident: { d, b in
-            d.setup.lr = b.setup.lr * factor
+            d.setup.lr = CaseKit.nice(b.setup.lr * factor)
             if fw == .titan { d.extraConfig = [("optimizer.lr", Py.json(d.setup.lr))] }
         }, truth: { r, d, _ in
             let start = d.records[0].loss

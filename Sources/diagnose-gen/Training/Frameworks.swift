@@ -184,7 +184,7 @@ enum FrameworkRender {
                                           ("train_loss", trainLoss), ("epoch", hf5 ? last.epoch : (last.epoch * 100).rounded() / 100)]
             b.fragment("\r" + p + tqdmBar(total, total, elapsed: elapsed, rate: 0.9))
             b.line(hfDict(kv, hf5: hf5))
-            b.line(p + "100%|██████████| \(total)/\(total) [\(Int(elapsed) / 60):\(String(format: "%02d", Int(elapsed) % 60))<00:00,  \(String(format: "%.2f", elapsed / Double(total)))s/it]")
+            b.line(p + tqdmBar(total, total, elapsed: elapsed, rate: elapsed / Double(total)))
             b.line(p + hfInfo(clock, "trainer.py:3984", "Saving model checkpoint to \(o.outputDir)"))
         } else {
             b.line("")

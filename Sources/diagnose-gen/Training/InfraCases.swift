@@ -114,10 +114,10 @@ enum InfraCases {
                 var kc = SimClock(epoch: start)
                 var total = 0.0
                 for s in 1...stop { total += steps(s) }
-                kc.advance(ms: total * 1000 - 4000)
+                kc.advance(ms: total - 4000)
                 let pci = "0000:\(String(format: "%02x", 0x18 + culprit * 0x10)):00"
                 let dmesg = v == 1
-                let up = 86_400.0 * 3 + total
+                let up = 86_400.0 * 3 + total / 1000 - 4
                 func kl(_ s: String, _ t: Double, mark: String? = nil) {
                     if dmesg { k.line(String(format: "[%12.6f] ", up + t) + s, mark: mark) } else { k.line("\(SimClock(epoch: kc.t + t).syslog) \(h) kernel: " + s, mark: mark) }
                 }

@@ -71,7 +71,7 @@ enum RunWriter {
                   ("initial_loss_scale", "\(Int(pow(2.0, Double(s.initialScalePower))))"), ("min_loss_scale", Py.repr(s.minLossScale)),
                   ("loss_scale_window", Py.repr(Double(s.lossScaleWindow))), ("hysteresis", "\(s.hysteresis)"), ("loss_scale", "None"),
                   ("seq_length", "\(d.opts.seqLen)"), ("tensor_model_parallel_size", "\(min(8, d.opts.worldSize))"),
-                  ("pipeline_model_parallel_size", "1"), ("data_path", "['0.5', '/data/web/web_text_document', '0.3', '/data/code/code_text_document', '0.2', '/data/books/books_text_document']"),
+                  ("pipeline_model_parallel_size", "1"), ("data_path", "['\(Py.repr(s.mixture[0]))', '/data/web/web_text_document', '\(Py.repr(s.mixture[1]))', '/data/code/code_text_document', '\(Py.repr(s.mixture[2]))', '/data/books/books_text_document']"),
                   ("seed", "\(s.seed % 10000)"), ("save", "/checkpoints/\(out)"), ("load", "/checkpoints/\(out)"),
                   ("log_interval", "\(d.opts.logEvery)"), ("save_interval", "\(d.opts.saveEvery ?? 1000)"), ("eval_interval", "\(s.evalEvery)"),
                   ("wandb_project", d.wandbProject), ("wandb_exp_name", d.runId), ("distributed_timeout_minutes", "10"),
@@ -93,7 +93,7 @@ enum RunWriter {
                   ("optimizer.name", "AdamW"), ("optimizer.lr", Py.json(s.lr)), ("optimizer.eps", "1.0e-08"),
                   ("lr_scheduler.warmup_steps", "\(s.warmup)"), ("lr_scheduler.decay_ratio", "null"), ("lr_scheduler.decay_type", s.schedule == .cosine ? "cosine" : "linear"),
                   ("lr_scheduler.min_lr_factor", Py.json(s.minLRRatio)),
-                  ("training.local_batch_size", "\(s.microBatch / 4)"), ("training.global_batch_size", "\(d.opts.globalBatch)"),
+                  ("training.local_batch_size", "\(max(1, d.opts.globalBatch / d.opts.worldSize))"), ("training.global_batch_size", "\(d.opts.globalBatch)"),
                   ("training.seq_len", "\(d.opts.seqLen)"), ("training.max_norm", Py.json(s.clip ?? 0)), ("training.steps", "\(s.steps)"),
                   ("training.seed", "\(s.seed % 10000)"), ("training.mixed_precision_param", s.precision == .fp16 ? "float16" : "bfloat16"),
                   ("training.dataset", "c4"), ("training.shuffle", s.shuffle ? "true" : "false"), ("training.num_workers", "4"),
@@ -174,7 +174,8 @@ enum RunWriter {
         default:
             break
         }
-        for w in d.warningPicks { for l in Signatures.startupWarnings(w) { b.line(pfx + l) } }
+        var seen = Set<Int>()
+        for w in d.warningPicks where seen.insert(w % 5).inserted { for l in Signatures.startupWarnings(w) { b.line(pfx + l) } }
         if d.ncclInfo {
             for l in Signatures.ncclInfoBoot(host: host, pid: 41_000 + Int(d.setup.seed % 900), dev: 0, rank: 0, nranks: d.opts.worldSize) { b.line(pfx + l) }
         }

@@ -80,6 +80,7 @@ struct StepRecord {
     var valLoss: Double?
     /// Data positions drawn in this step that were bad.
     var badPositions: [Int]
+    /// Upper bound of |logit| implied by the output layer (the activation range fp16 must hold).
     var maxLogit: Double
 }
 

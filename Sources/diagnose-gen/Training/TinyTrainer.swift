@@ -191,6 +191,13 @@ struct TinyTrainer {
                 lossSum += l
                 maxLogit = max(maxLogit, ml)
             }
+            var bound = 0.0
+            for v in 0..<vocab {
+                var sum = abs(params[offB2 + v])
+                for i in 0..<hidden { sum += abs(params[offW2 + v * hidden + i]) }
+                bound = max(bound, sum)
+            }
+            maxLogit = bound
             var loss = lossSum / Double(perStep)
             if s.sumAccum { loss *= Double(s.accum) }
             if nonFinite || params.contains(where: { !$0.isFinite }) {
