@@ -133,7 +133,7 @@ enum FrameworkRender {
                 var loss = avg(slice) { $0.loss }
                 if !hf5 && loss.isFinite { loss = (loss * 10000).rounded() / 10000 }
                 var kv: [(String, Double)] = [("loss", loss)]
-                if s.clip != nil { kv.append(("grad_norm", r.gradNorm)) }
+                if s.clip != nil { kv.append(("grad_norm", Double(Float(r.gradNorm)))) }
                 kv.append(("learning_rate", r.lr))
                 kv.append(("epoch", hf5 ? r.epoch : (r.epoch * 100).rounded() / 100))
                 if ds && r.step % (o.logEvery * 2) == 0 {

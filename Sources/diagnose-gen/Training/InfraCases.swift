@@ -16,6 +16,23 @@ enum InfraCases {
         }
     }
 
+    /// Per-rank torchtitan logs (`logs/rank<N>.log`) up to the stop step, each ending with its own tail.
+    static func titanRankFiles(_ d: RunDraft, ranks: Int, extra: inout [String: TextBuilder],
+                               tail: (Int, inout TextBuilder, inout SimClock) -> Void) {
+        let recs = TinyTrainer.run(d.setup).records
+        for rank in 0..<ranks {
+            var o = d.opts
+            o.prefix = ""
+            var rb = TextBuilder()
+            var c = SimClock(epoch: d.startTime + 20 + Double(rank) * 0.011)
+            rb.line(FrameworkRender.titanPrefix(c) + "Building 1-D device mesh with ['dp_shard'], [\(ranks)]")
+            for l in Signatures.ncclInfoBoot(host: host(d.setup.seed, rank / 8), pid: 52_000 + rank, dev: rank % 8, rank: rank, nranks: ranks) { rb.line(l) }
+            FrameworkRender.render(recs, setup: d.setup, opts: o, into: &rb, clock: &c, hook: { _, _, _ in })
+            tail(rank, &rb, &c)
+            extra["logs/rank\(rank).log"] = rb
+        }
+    }
+
     static func cudaOOM(_ kit: inout CaseKit, _ v: Int, _ sp: Split) -> GeneratedCase {
         let fw: Framework = [.hf4, .megatron, .hfDeepSpeed][v]
         return kit.build(cause: "cuda-oom", split: sp, fw: fw, base: { d in
@@ -26,6 +43,7 @@ enum InfraCases {
             d.opts.stopAfter = stop
             switch v {
             case 0: d.extraConfig = [("max_seq_length", "4096")]
+            case 1: d.extraConfig = [("micro_batch_size", "\(d.setup.microBatch / 4)")]
             case 2: d.extraConfig = [("per_device_eval_batch_size", "64")]
             default: break
             }
@@ -62,8 +80,11 @@ enum InfraCases {
             var ev = [CaseHelp.logEvidence(r, d, "oom", why: "CUDA out of memory on the first rank that failed")]
             if v == 0 { ev.append(CaseHelp.configEvidence(r, d, key: "max_seq_length", why: "sequence length doubled")) }
             if v == 2 { ev.append(CaseHelp.configEvidence(r, d, key: "per_device_eval_batch_size", why: "eval batch size raised 4x")) }
-            if v == 1 { ev.append(CaseHelp.logEvidence(r, d, "nccl", why: "other ranks time out afterwards (cascade, not the root)")) }
-            return (d.opts.stopAfter! + 1, nil, ev, v == 1 ? "OOM on rank 3 after micro-batch growth of the model config; the NCCL watchdog timeouts on the other ranks are a consequence." : "OOM after a memory-relevant config change.")
+            if v == 1 {
+                ev.append(CaseHelp.configEvidence(r, d, key: "micro_batch_size", why: "micro batch size doubled"))
+                ev.append(CaseHelp.logEvidence(r, d, "nccl", why: "other ranks time out afterwards (cascade, not the root)"))
+            }
+            return (d.opts.stopAfter! + 1, nil, ev, v == 1 ? "OOM on rank 3 after the micro batch size doubled; the NCCL watchdog timeouts on the other ranks are a consequence." : "OOM after a memory-relevant config change.")
         })
     }
 
@@ -76,8 +97,18 @@ enum InfraCases {
             d.opts.stopAfter = stop
             d.warningPicks.append(3)
             let newForm = v != 1
-            d.tail = { b, clock, _ in
+            let draft = d
+            d.tail = { b, clock, extra in
                 let h = host(11, 2)
+                if fw == .titan {
+                    titanRankFiles(draft, ranks: 8, extra: &extra) { rank, rb, c in
+                        if rank == 5 { rb.line("\(h):23311:23560 [5] transport/net_ib.cc:1295 NCCL WARN NET/IB : Got completion from peer 10.20.4.17<58231> with error 12, opcode 129, len 0, vendor err 129 (Recv)", mark: "ib") }
+                        c.advance(ms: 600_000)
+                        for (k, l) in Signatures.ncclWatchdog(rank: rank, seq: 4000 + stop * 9, op: "ALLREDUCE", numel: 466_119_168, timeoutMs: 600_000, newForm: true, clock: c).enumerated() {
+                            rb.line(l, mark: k == 0 ? "nccl" : nil)
+                        }
+                    }
+                }
                 b.line("\(h):23311:23560 [5] transport/net_ib.cc:1295 NCCL WARN NET/IB : Got completion from peer 10.20.4.17<58231> with error 12, opcode 129, len 0, vendor err 129 (Recv)", mark: "ib")
                 b.line("\(h):23311:23560 [5] NCCL INFO transport/net.cc:1298 -> 6")
                 b.line("\(h):23311:23561 [5] NCCL INFO proxy.cc:1484 -> 6")
@@ -91,7 +122,7 @@ enum InfraCases {
                 }
             }
         }, truth: { r, d, _ in
-            (stop + 1, nil, [CaseHelp.logEvidence(r, d, "ib", why: "InfiniBand completion error just before the hang"),
+            (stop + 1, nil, [CaseHelp.logEvidence(r, d, "ib", why: "InfiniBand completion error just before the hang", file: fw == .titan ? "logs/rank5.log" : nil),
                              CaseHelp.logEvidence(r, d, "nccl", why: "all ranks hit the watchdog at the same SeqNum: a network hang, no earlier rank failure")],
              "Collective hung after an IB completion error; every rank times out at the same sequence number. The extra startup warning is harmless.")
         })
@@ -106,6 +137,7 @@ enum InfraCases {
         }, incident: { d, _ in
             d.opts.stopAfter = stop
             let code = [79, 48, 95][v]
+            let draft = d
             let start = d.startTime
             let steps = d.opts.stepMs
             d.tail = { b, clock, extra in
@@ -121,6 +153,13 @@ enum InfraCases {
                 func kl(_ s: String, _ t: Double, mark: String? = nil) {
                     if dmesg { k.line(String(format: "[%12.6f] ", up + t) + s, mark: mark) } else { k.line("\(SimClock(epoch: kc.t + t).syslog) \(h) kernel: " + s, mark: mark) }
                 }
+                let noise = ["audit: type=1400 audit(1730000000.123:412): apparmor=\"STATUS\" operation=\"profile_replace\" info=\"same as current profile, skipping\" profile=\"unconfined\" name=\"nvidia_modprobe\" pid=2231 comm=\"apparmor_parser\"",
+                             "nvidia-peermem: module verification failed: signature and/or required key missing - tainting kernel",
+                             "EXT4-fs (nvme0n1p1): mounted filesystem with ordered data mode. Opts: (null). Quota mode: none.",
+                             "mlx5_core 0000:8a:00.0: mlx5e_tc_init:4932:(pid 1402): tc_init: RX Buffer size 1024",
+                             "NFS: Registering the id_resolver key type",
+                             "nvidia-fabricmanager: fabric manager started successfully"]
+                for (n, line) in noise.enumerated() { kl(line, -90_000 + Double(n) * 1800) }
                 kl("IPv6: ADDRCONF(NETDEV_CHANGE): ib0: link becomes ready", -80_000)
                 kl("nvidia-nvswitch2: open (major=509)", -70_000)
                 kl("mlx5_core 0000:8a:00.0: mlx5_cmd_out_err:838:(pid 1412): QUERY_VPORT_COUNTER(0x770) op_mod(0x0) failed, status bad parameter(0x3)", -9_000)
@@ -128,6 +167,18 @@ enum InfraCases {
                 if code == 48 { kl(Signatures.xid(code: 63, pci: pci, pid: 28_000 + culprit, kind: 0).replacingOccurrences(of: "Graphics SM Warp Exception on (GPC 1, TPC 2, SM 0): Out Of Range Address", with: "Row Remapper: New row marked for remapping, reset gpu to activate."), 0.2) }
                 if code == 79 { kl("NVRM: GPU \(pci).0: GPU has fallen off the bus.", 0.1) }
                 extra[dmesg ? "node-logs/dmesg-\(h).txt" : "node-logs/kern.log"] = k
+                if fw == .titan {
+                    titanRankFiles(draft, ranks: 8, extra: &extra) { rank, rb, c in
+                        if rank == culprit {
+                            for l in Signatures.traceback(Array(Signatures.hfTrainFrames.prefix(2)), error: "RuntimeError: CUDA error: uncorrectable ECC error encountered") { rb.line(l, mark: l.hasPrefix("RuntimeError") ? "cudaerr" : nil) }
+                        } else {
+                            c.advance(ms: 600_000)
+                            for (k2, l) in Signatures.ncclWatchdog(rank: rank, seq: 2000 + stop * 9, op: "ALLREDUCE", numel: 466_119_168, timeoutMs: 600_000, newForm: true, clock: c).enumerated() {
+                                rb.line(l, mark: k2 == 0 ? "nccl" : nil)
+                            }
+                        }
+                    }
+                }
                 let err = code == 48 ? "RuntimeError: CUDA error: uncorrectable ECC error encountered" : "RuntimeError: CUDA error: unspecified launch failure"
                 let pfx = fw == .megatron ? "\(culprit): [rank\(culprit)]: " : "[rank\(culprit)]: "
                 b.line("")
@@ -143,10 +194,12 @@ enum InfraCases {
             }
         }, truth: { r, d, _ in
             let kfile = r.files.keys.first { $0.hasPrefix("node-logs/") }!
-            return (stop + 1, nil, [Evidence(file: kfile, line: r.line(kfile, "xid"), why: "NVIDIA Xid on the node of the failing rank, seconds before the crash"),
-                                    CaseHelp.logEvidence(r, d, "cudaerr", why: "the first rank to fail, with a CUDA error"),
-                                    CaseHelp.logEvidence(r, d, "nccl", why: "the other ranks time out afterwards (cascade)")],
-                    "GPU fault (Xid) on one node; its rank crashes first and the NCCL timeouts on the others are consequences.")
+            var ev = [Evidence(file: kfile, line: r.line(kfile, "xid"), why: "NVIDIA Xid on the node of the failing rank, seconds before the crash"),
+                      CaseHelp.logEvidence(r, d, "cudaerr", why: "the first rank to fail, with a CUDA error"),
+                      CaseHelp.logEvidence(r, d, "nccl", why: "the other ranks time out afterwards (cascade)")]
+            if fw == .titan { ev.append(CaseHelp.logEvidence(r, d, "cudaerr", why: "the culprit rank's own log ends with the CUDA error", file: "logs/rank\(culprit).log")) }
+            return (stop + 1, nil, ev,
+                    "GPU fault (Xid) on one node; its rank crashes first and the NCCL timeouts on the others are consequences." + (fw == .titan ? " Per-rank logs: logs/rank\(culprit).log ends with the CUDA error, the others with watchdog timeouts 10 minutes later." : ""))
         })
     }
 

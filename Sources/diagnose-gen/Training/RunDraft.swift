@@ -63,7 +63,7 @@ enum RunWriter {
                   ("per_device_eval_batch_size", "\(s.microBatch)"), ("logging_dir", "\"\(out)/runs\"")]
             if d.framework == .hfDeepSpeed { kv.append(("deepspeed", "\"configs/ds_config.json\"")) }
         case .megatron:
-            kv = [("lr", Py.E(s.lr, 1).replacingOccurrences(of: "E", with: "e")), ("min_lr", Py.E(s.lr * s.minLRRatio, 1).replacingOccurrences(of: "E", with: "e")),
+            kv = [("lr", Py.repr(s.lr)), ("min_lr", Py.repr(CaseKit.nice(s.lr * s.minLRRatio))),
                   ("lr_decay_style", s.schedule.rawValue), ("lr_decay_iters", "\(s.decaySteps ?? s.steps)"),
                   ("lr_warmup_iters", "\(s.warmup)"), ("train_iters", "\(s.steps)"), ("micro_batch_size", "\(s.microBatch / 8)"),
                   ("global_batch_size", "\(d.opts.globalBatch)"), ("clip_grad", Py.repr(s.clip ?? 0)),
