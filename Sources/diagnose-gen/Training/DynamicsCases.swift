@@ -94,9 +94,49 @@ enum DynamicsCases {
         }, incident: { d, _ in
             let per = d.setup.microBatch * d.setup.accum
             let p0 = (badStep - 1) * per
-            for p in p0..<(p0 + per) { d.setup.badSamples[p] = v == 2 ? .nonFinite : .extreme }
+            for p in p0..<(p0 + per) { d.setup.badSamples[p] = v == 0 ? .extreme : .nonFinite }
             d.warningPicks.append(2)
+            if v == 1 {
+                let job = 5_210_000 + Int(d.setup.seed % 9973)
+                d.logPath = "slurm-\(job).out"
+                d.opts.stopAfter = badStep - 1
+                d.opts.saveEvery = 100
+                let draft = d
+                let recs = TinyTrainer.run(d.setup).records
+                let resumeAt = ((badStep - 1) / 100) * 100
+                d.tail = { b, clock, extra in
+                    let host = "gpu-h\(String(format: "%03d", Int(draft.setup.seed % 60) + 1))"
+                    func fail(_ b: inout TextBuilder, _ clock: SimClock, mark: String) {
+                        let msg = "RuntimeError: Rank 0, node \(host), device 0, iteration \(badStep): Unexpected result nan (message='found NaN in local grad norm for bucket #0 in backward pass before data-parallel communication collective')"
+                        for l in Signatures.traceback(Signatures.megatronFrames + [
+                            ("/workspace/Megatron-LM/megatron/core/distributed/param_and_grad_buffer.py", 197, "check_grads", "rerun_state_machine.validate_result(")], error: msg) {
+                            b.line(draft.opts.prefix + "[rank0]: " + l, mark: l == msg ? mark : nil)
+                        }
+                        b.line("srun: error: \(host): task 0: Exited with exit code 1")
+                    }
+                    fail(&b, clock, mark: "nan1")
+                    var second = TextBuilder()
+                    var c2 = clock
+                    c2.advance(ms: 1_800_000)
+                    for l in FrameworkRender.megatronArgs(RunWriter.configPairs(draft)) { second.line(draft.opts.prefix + l) }
+                    second.line(draft.opts.prefix + " loading checkpoint from /checkpoints/\(draft.opts.outputDir) at iteration \(resumeAt)", mark: "resume")
+                    second.line(draft.opts.prefix + "  successfully loaded checkpoint from /checkpoints/\(draft.opts.outputDir) [ t 1/8, p 1/1 ] at iteration \(resumeAt)")
+                    second.line(draft.opts.prefix + "training ...")
+                    var o2 = draft.opts
+                    o2.startAfter = resumeAt
+                    o2.saveEvery = nil
+                    FrameworkRender.megatron(recs, setup: draft.setup, opts: o2, into: &second, clock: &c2, hook: { _, _, _ in })
+                    fail(&second, c2, mark: "nan2")
+                    extra["slurm-\(job + 1).out"] = second
+                }
+            }
         }, truth: { r, d, _ in
+            if v == 1 {
+                let second = r.files.keys.first { $0.hasPrefix("slurm-") && $0 != d.logPath }!
+                return (badStep, nil, [CaseHelp.logEvidence(r, d, "nan1", why: "NaN gradient at iteration \(badStep) with no config change"),
+                                       CaseHelp.logEvidence(r, d, "nan2", why: "after resuming from the last checkpoint the same iteration fails again: the data at that position is bad", file: second)],
+                        "Corrupt samples at fixed data positions: the job fails at iteration \(badStep), and again at the same iteration after resuming from checkpoint. Config diff is benign.")
+            }
             let logged = v == 2 ? badStep : ((badStep + d.opts.logEvery - 1) / d.opts.logEvery) * d.opts.logEvery
             let key = v == 2 ? "log\(((badStep + d.opts.logEvery - 1) / d.opts.logEvery) * d.opts.logEvery)" : "log\(logged)"
             var ev = [CaseHelp.logEvidence(r, d, key, why: v == 2 ? "loss turns nan at one step with no config change and stays nan" : "isolated loss and grad-norm spike at one step, then recovery")]

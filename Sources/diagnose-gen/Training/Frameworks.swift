@@ -36,6 +36,8 @@ struct RenderOptions {
     var memGiB = 48.0
     /// Milliseconds per step spent waiting for data (metrics sidecar), when known.
     var dataWaitMs: ((Int) -> Double)? = nil
+    /// Skip steps up to and including this one (a resumed launch starts after its checkpoint; Megatron).
+    var startAfter = 0
 }
 
 /// Renders step records as the console output of common trainers (FORMATS.md A).
@@ -278,6 +280,7 @@ enum FrameworkRender {
         var skippedInterval = 0, nanInterval = 0
         for r in recs {
             if let stop = o.stopAfter, r.step > stop { break }
+            if r.step <= o.startAfter { lastLog = r.step; continue }
             let ms = o.stepMs(r.step)
             clock.advance(ms: ms)
             if r.skipped { skippedInterval += 1; if !r.loss.isFinite { nanInterval += 1 } }
