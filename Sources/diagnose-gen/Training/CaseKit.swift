@@ -67,6 +67,7 @@ struct CaseKit {
             o.logEvery = [1, 2, 5][Int.random(in: 0...2, using: &rng)]; o.saveEvery = 200; o.outputDir = runId; o.globalBatch = 8; o.seqLen = 8192; o.paramsB = 8
         }
         o.stepMs = Self.stepTimes(base: Double(Int.random(in: 700...1400, using: &rng)), seed: seed)
+        o.glue = Int.random(in: 0..<3, using: &rng) != 0
         var d = RunDraft(runId: runId, framework: fw, setup: s, opts: o)
         d.logPath = ["logs/train.log", "train.log", "logs/stdout.log", "output.log"][Int.random(in: 0..<4, using: &rng)]
         let w1 = Int.random(in: 0..<5, using: &rng)
@@ -81,6 +82,13 @@ struct CaseKit {
         d.setup.seed = base.setup.seed &+ UInt64(Int.random(in: 1...999, using: &rng))
         d.startTime = base.startTime + Double(Int.random(in: 86_400...864_000, using: &rng))
         if Bool.random(using: &rng) { d.wandbProject = base.wandbProject + "-v2" }
+        if Int.random(in: 0..<4, using: &rng) == 0 {
+            switch d.framework {
+            case .hf4, .hf5, .hfDeepSpeed: d.opts.logEvery = d.opts.logEvery == 5 ? 10 : 5
+            case .megatron, .titan: d.opts.logEvery = d.opts.logEvery == 1 ? 2 : 1
+            case .nanogpt: d.opts.logEvery = d.opts.logEvery == 1 ? 2 : 1
+            }
+        }
         switch d.framework {
         case .hf4, .hf5, .hfDeepSpeed: d.opts.outputDir = "output/\(d.runId)"
         case .megatron, .titan: d.opts.outputDir = d.runId

@@ -42,7 +42,7 @@ enum DynamicsCases {
         let fw: Framework = [.hfDeepSpeed, .megatron, .hfDeepSpeed][v]
         return kit.build(cause: "fp16-overflow", split: sp, fw: fw, base: { d in
             d.setup.lr *= 1.6
-            d.sidecar = v == 2 ? .jsonl : .none
+            d.sidecar = [.trainerState, .none, .jsonl][v]
         }, incident: { d, b in
             d.setup.precision = .fp16
             d.setup.lossScaleWindow = 50
@@ -174,7 +174,16 @@ enum DynamicsCases {
                 ev.append(Evidence(file: d.logPath, line: CaseKit.lineOf(r.files[d.logPath]!, "validation loss at iteration \(d.setup.evalEvery * 2)"), why: "validation loss well above the baseline's"))
             default:
                 ev.append(CaseHelp.configEvidence(r, d, key: "training.shuffle", why: "data shuffling turned off"))
-                ev.append(CaseHelp.logEvidence(r, d, "log\(d.opts.logEvery * 4)", why: "loss moves in steps as the unshuffled stream passes from one source to the next"))
+                var prev = Double.nan
+                var jump = d.setup.steps / 2
+                var last = 0
+                for rec in d.records where rec.step % d.opts.logEvery == 0 {
+                    let l = FrameworkRender.avg(d.records[last..<rec.step]) { $0.loss }
+                    last = rec.step
+                    if rec.step > d.setup.steps * 2 / 5 && l > prev + 0.4 { jump = rec.step; break }
+                    prev = l
+                }
+                ev.append(CaseHelp.logEvidence(r, d, "log\(((jump + d.opts.logEvery - 1) / d.opts.logEvery) * d.opts.logEvery)", why: "loss jumps as the unshuffled stream passes from one data source to the next (sawtooth)"))
             }
             return (1, nil, ev, "Data order/mixture broken from the start; symptoms are train/val gap and sawtooth loss rather than a crash.")
         })
@@ -219,7 +228,7 @@ enum DynamicsCases {
             case 1: ev.append(Evidence(file: "configs/ds_config.json", line: CaseKit.lineOf(r.files["configs/ds_config.json"]!, "\"gradient_accumulation_steps\""), why: "accumulation 8 -> 32: effective batch 4x larger, 4x fewer steps per epoch"))
             default: ev.append(CaseHelp.configEvidence(r, d, key: "global_batch_size", why: "global batch 1024 -> 256 with the same LR"))
             }
-            ev.append(CaseHelp.logEvidence(r, d, "log\(d.opts.logEvery * 3)", why: "loss noisier and at a different level than the baseline at the same step"))
+            ev.append(CaseHelp.logEvidence(r, d, "log100", why: "loss noisier and at a different level than the baseline at the same step"))
             return (1, nil, ev, "Effective batch changed (or accumulated gradients not normalised); only the config diff plus a metric level/noise shift show it.")
         })
     }
