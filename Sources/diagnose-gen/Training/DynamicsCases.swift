@@ -49,6 +49,7 @@ enum DynamicsCases {
             d.setup.hysteresis = v == 2 ? 2 : 1
             d.setup.minLossScale = 1
             d.setup.skipNonFinite = true
+            if v == 0 { d.opts.saveEvery = 25 }
             let logits = TinyTrainer.run(d.setup).records.map(\.maxLogit)
             let cross = logits.indices.first { $0 > logits.count / 2 && logits[$0] >= (logits[..<$0].max() ?? 0) } ?? (logits.count * 2 / 3)
             d.setup.activationGain = 65504 / (logits[cross] * 0.999)
