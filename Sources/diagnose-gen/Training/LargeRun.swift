@@ -40,7 +40,7 @@ enum LargeRun {
         setup.warmup = min(200, steps / 10)
         setup.evalEvery = max(50, steps / 20)
         let recs = TinyTrainer.run(setup).records
-        try "baseline: \(runId.replacingOccurrences(of: "pt-70b-", with: "pt-70b-b"))\nstarted_at: 2026-11-02T06:00:00Z\nowner: pretrain-team\ntags: [pretrain, 70b, bench]\n"
+        try "started_at: 2026-11-02T06:00:00Z\nowner: pretrain-team\ntags: [pretrain, 70b, bench]\n"
             .write(to: dir.appendingPathComponent("run.yaml"), atomically: true, encoding: .utf8)
         var d = RunDraft(runId: runId, framework: .megatron, setup: setup, opts: RenderOptions(framework: .megatron))
         d.opts.worldSize = ranks

@@ -175,7 +175,11 @@ enum RunWriter {
             break
         }
         var seen = Set<Int>()
-        for w in d.warningPicks where seen.insert(w % 5).inserted { for l in Signatures.startupWarnings(w) { b.line(pfx + l) } }
+        let hfRun = [.hf4, .hf5, .hfDeepSpeed].contains(d.framework)
+        for w in d.warningPicks {
+            let pick = !hfRun && (w % 5 == 1 || w % 5 == 2) ? w % 5 + 2 : w % 5
+            if seen.insert(pick).inserted { for l in Signatures.startupWarnings(pick) { b.line(pfx + l) } }
+        }
         if d.ncclInfo {
             for l in Signatures.ncclInfoBoot(host: host, pid: 41_000 + Int(d.setup.seed % 900), dev: 0, rank: 0, nranks: d.opts.worldSize) { b.line(pfx + l) }
         }

@@ -55,6 +55,7 @@ struct TrainSetup {
     var seed: UInt64 = 1
     var dataSeed: UInt64 = 7
     var evalEvery = 50
+    var beta2 = 0.95
     /// Skip the update when the gradient is non-finite (instead of poisoning the weights).
     var skipNonFinite = false
     /// Initial weights (from a pretraining run); random when nil.

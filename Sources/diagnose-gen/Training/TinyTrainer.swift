@@ -237,7 +237,7 @@ struct TinyTrainer {
                     for i in 0..<paramCount { grad[i] *= f }
                 }
                 t += 1
-                let b1 = 0.9, b2 = 0.95, eps = 1e-8
+                let b1 = 0.9, b2 = s.beta2, eps = 1e-8
                 let lrModel = lrNow * s.lrGain
                 let c1 = 1 - pow(b1, Double(t)), c2 = 1 - pow(b2, Double(t))
                 for i in 0..<paramCount {

@@ -47,6 +47,7 @@ extension TrainingCases {
             case "accum": s.accum = Int(p[1])!
             case "mb": s.microBatch = Int(p[1])!
             case "seed": s.seed = UInt64(p[1])!
+            case "b2": s.beta2 = Double(p[1])!
             default: break
             }
         }
