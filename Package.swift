@@ -56,7 +56,7 @@ let package = Package(
                           dependencies: ["DiagnoseKit",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         // Deterministic sample-incident generator (trains a small model for real dynamics).
-        .executableTarget(name: "diagnose-gen"),
+        .executableTarget(name: "diagnose-gen", swiftSettings: [.unsafeFlags(["-O"])]),
 
         .testTarget(name: "DiagnoseCoreTests", dependencies: ["DiagnoseCore"]),
         .testTarget(name: "DiagnoseTextTests", dependencies: ["DiagnoseText"]),
