@@ -199,6 +199,10 @@ enum ServeBuilder {
             return (x.tokens, x.order.joined(separator: ","))
         }
         sim.run()
+        if ProcessInfo.processInfo.environment["GEN_DEBUG"] != nil {
+            let tk = sim.ticks[0]
+            FileHandle.standardError.write(Data(("DBG " + "\([runID, "cap", eng.capacityBlocks, "maxRun", tk.map(\.running).max()!, "maxWait", tk.map(\.waiting).max()!, "maxUse", tk.map(\.usage).max()!, "pre", tk.reduce(0) { $0 + $1.preemptions }, "req", sim.requests.count, "hit", sim.overallHitRate] as [Any])\n").utf8))
+        }
         let firstServe = start.adding(32)
         var out = ServeRunOutput(onset: firstServe, firstServe: firstServe)
         out.hitRate = sim.overallHitRate
@@ -247,7 +251,7 @@ enum ServeBuilder {
             out.put(name, d, marks: r == 0 ? "log." : "log\(r).")
         }
 
-        let every = 60
+        let every = k.replicas > 2 ? 120 : 60
         switch s.metrics {
         case .folder:
             var n = 0
@@ -283,7 +287,7 @@ enum ServeBuilder {
                 kv.append(("usage", .o([("prompt_tokens", .i(q.promptTokens)), ("completion_tokens", .i(q.outputTokens)), ("total_tokens", .i(q.promptTokens + q.outputTokens)),
                                         ("prompt_tokens_details", .o([("cached_tokens", .i(q.cachedTokens))]))])))
                 d.add(JV.o(kv).compact)
-                if q.cachedTokens == 0 && q.turn > 1 && q.arrival >= Double(onsetTick) { d.mark("miss", containing: "\"cached_tokens\": 0}", from: d.count) }
+                if q.cachedTokens * 2 < q.promptTokens && q.turn > 1 && q.arrival >= Double(onsetTick) { d.mark("miss", containing: "\"request_id\"", from: d.count) }
             }
             out.put("requests/requests.jsonl", d, marks: "req.")
         }

@@ -10,6 +10,8 @@ struct ModelProfile {
 
     static let qwen14L40S = ModelProfile(name: "Qwen/Qwen2.5-14B-Instruct", weightsGiB: 27.6, kvBytesPerToken: 196_608, gpuGiB: 44.4, gpu: "NVIDIA L40S")
     static let llama8L4 = ModelProfile(name: "meta-llama/Llama-3.1-8B-Instruct", weightsGiB: 14.99, kvBytesPerToken: 131_072, gpuGiB: 22.0, gpu: "NVIDIA L4")
+    static let llama8A100 = ModelProfile(name: "meta-llama/Llama-3.1-8B-Instruct", weightsGiB: 14.99, kvBytesPerToken: 131_072, gpuGiB: 79.2, gpu: "NVIDIA A100-SXM4-80GB")
+    static let qwen14H100 = ModelProfile(name: "Qwen/Qwen2.5-14B-Instruct", weightsGiB: 27.6, kvBytesPerToken: 196_608, gpuGiB: 79.1, gpu: "NVIDIA H100 80GB HBM3")
     static let mistralA10 = ModelProfile(name: "mistralai/Mistral-7B-Instruct-v0.3", weightsGiB: 13.5, kvBytesPerToken: 131_072, gpuGiB: 22.0, gpu: "NVIDIA A10G")
 
     /// KV cache blocks for a memory fraction, after weights and the activation peak.
@@ -69,7 +71,8 @@ struct PromptMaterial {
 
     init(product: String, paragraphs: Int, toolCount: Int, rng: inout SeededRNG) {
         self.product = product
-        system = PromptKit.systemPrompt(product: product, paragraphs: paragraphs, rng: &rng)
+        system = PromptKit.systemPrompt(product: product, paragraphs: max(1, paragraphs), rng: &rng)
+        if paragraphs == 0 { system = system.split(separator: "\n").prefix(5).joined(separator: "\n") + "\n" }
         tools = PromptKit.tools(count: toolCount, rng: &rng)
     }
 
@@ -120,13 +123,13 @@ struct PromptMaterial {
             }
             var order = sorted
             if k.toolsShuffled { order.shuffle(using: &rng) }
-            let toolText = PromptKit.renderTools(order)
+            let toolText = order.isEmpty ? "" : PromptKit.renderTools(order)
             var toks: [UInt32] = []
-            if toolsFirst { toks += memo.tokens(toolText) }
+            if toolsFirst && !toolText.isEmpty { toks += memo.tokens(toolText) }
             if !head.isEmpty { toks += PromptKit.tokenize(head) }
             toks += memo.tokens(sys)
             if !footer.isEmpty { toks += memo.tokens(footer) }
-            if !toolsFirst { toks += memo.tokens(toolText) }
+            if !toolsFirst && !toolText.isEmpty { toks += memo.tokens(toolText) }
             return (toks, head, order.map(\.name))
         }
     }
