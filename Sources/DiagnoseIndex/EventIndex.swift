@@ -286,17 +286,27 @@ public final class EventIndex {
             try st.run()
         }
         if !batch.metrics.isEmpty {
-            // Group into series: one chunk row per (name, rank, label) per batch.
-            struct Key: Hashable { let name: MetricName; let rank: Int?; let label: String? }
-            var groups: [Key: [MetricPoint]] = [:]
-            var order: [Key] = []
+            // Group into series: one chunk row per (name, rank, label) per batch. A batch holds a
+            // handful of series, so a linear scan with a last-hit guess beats hashing every point.
+            struct Key: Equatable { let name: MetricName; let rank: Int?; let label: String? }
+            var keys: [Key] = []
+            var groups: [[MetricPoint]] = []
+            var last = 0
             for p in batch.metrics {
-                let k = Key(name: p.name, rank: p.rank, label: p.label)
-                if groups[k] == nil { order.append(k) }
-                groups[k, default: []].append(p)
+                if last < keys.count, keys[last].name == p.name, keys[last].rank == p.rank, keys[last].label == p.label {
+                    groups[last].append(p)
+                    continue
+                }
+                if let i = keys.firstIndex(where: { $0.name == p.name && $0.rank == p.rank && $0.label == p.label }) {
+                    last = i
+                } else {
+                    keys.append(Key(name: p.name, rank: p.rank, label: p.label))
+                    groups.append([])
+                    last = keys.count - 1
+                }
+                groups[last].append(p)
             }
-            for k in order {
-                let pts = groups[k]!
+            for (k, pts) in zip(keys, groups) {
                 let st = insertChunk
                 st.bind(1, file)
                 st.bind(2, k.name.rawValue)
