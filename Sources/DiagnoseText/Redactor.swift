@@ -11,7 +11,7 @@ public enum Redactor {
 
     /// `text` with every recognised secret masked.
     public static func redact(_ text: String) -> String {
-        if text.isEmpty { return text }
+        if text.isEmpty || !mayHoldSecret(text) { return text }
         var bytes = Array(text.utf8)
         var changed = false
         for rule in rules {
@@ -25,6 +25,18 @@ public enum Redactor {
 
     /// True when `text` holds something `redact` would mask.
     public static func containsSecret(_ text: String) -> Bool { redact(text) != text }
+
+    /// One cheap scan for what every rule needs to see (a key word, a token prefix, `://`), so
+    /// ordinary log lines skip the rules altogether.
+    private static let trigger = Rule(
+        #"api.?key|token|secret|passw|access.?key|private|auth|credential|bearer|wandb|machine|://|sk-|hf_|gh[opusr]_|github_pat|xox[bpasr]-|AKIA|ASIA|eyJ"#,
+        .group, options: [.caseless])
+
+    static func mayHoldSecret(_ text: String) -> Bool {
+        var t = text
+        let m = trigger.pattern.matcher()
+        return t.withUTF8 { m.matches(UnsafeRawBufferPointer($0)) }
+    }
 
     // MARK: - Rules
 
