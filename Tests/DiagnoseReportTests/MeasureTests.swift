@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import DiagnoseText
+@testable import DiagnoseText
 @testable import DiagnoseReport
 
 /// Throughput of the redactor and renderers; prints only with DIAGNOSE_MEASURE=1 (use a release
@@ -43,5 +43,35 @@ import DiagnoseText
                 print("render \(f): \(data.count) bytes in \(String(format: "%.2f", ms)) ms")
             }
         }
+    }
+}
+
+@Suite struct PatternJITTests {
+    @Test func jitAvailable() throws {
+        let p = try Pattern("token|secret", options: [.caseless])
+        if ProcessInfo.processInfo.environment["DIAGNOSE_MEASURE"] != nil { print("pcre2 jit: \(p.jit)") }
+        #expect(p.matches("a TOKEN b"))
+    }
+}
+
+@Suite struct RedactorProfileTests {
+    @Test func profile() throws {
+        guard ProcessInfo.processInfo.environment["DIAGNOSE_PROFILE"] != nil else { return }
+        let line = MeasureTests.lines[0]
+        func time(_ name: String, _ body: () -> Void) {
+            let start = DispatchTime.now().uptimeNanoseconds
+            for _ in 0..<20_000 { body() }
+            print("\(name): \((DispatchTime.now().uptimeNanoseconds - start) / 20_000) ns")
+        }
+        time("trigger") { _ = Redactor.mayHoldSecret(line) }
+        let p = try Pattern("token|secret", options: [.caseless])
+        time("matcher alloc") { _ = p.matcher() }
+        let m = p.matcher()
+        let bytes = Array(line.utf8)
+        time("match only") { bytes.withUnsafeBytes { _ = m.matches($0) } }
+        time("redact clean") { _ = Redactor.redact(line) }
+        time("redact hf") { _ = Redactor.redact(MeasureTests.lines[3]) }
+        time("redact vllm") { _ = Redactor.redact(MeasureTests.lines[2]) }
+        time("isSecretKey") { _ = Secrets.isSecretKey("grad_norm") }
     }
 }
