@@ -87,7 +87,9 @@ public enum Redactor {
     }
 
     private static let keyWords = ["key", "token", "secret", "passw", "auth", "credential", "bearer"]
-    private static let needles = Needles(Array(Set(
+    /// A key can only name a secret if it holds one of `keyWords`.
+    static let keyWordMask: UInt64 = keyWords.reduce(0) { $0 | 1 << UInt64(needles.index($1)) }
+    static let needles = Needles(Array(Set(
         ["private", "sk-", "hf_", "github_pat_", "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "xox", "akia", "asia", "eyj",
          "authorization", "bearer", "aws_secret_access_key", "machine", "password", "wandb", "://"] + keyWords)).sorted())
 
@@ -133,7 +135,8 @@ public enum Redactor {
                     case .group:
                         if let r = m.range("s"), !r.isEmpty { cut = r; with = Array(Redactor.mask.utf8) }
                     case .keyed:
-                        if let key = m.string("k"), let r = m.range("s"), !r.isEmpty,
+                        if let raw = m.bytes("k"), Redactor.needles.scan(raw.bindMemory(to: UInt8.self)) & Redactor.keyWordMask != 0,
+                           let key = m.string("k"), let r = m.range("s"), !r.isEmpty,
                            Secrets.isSecretKey(String(key.map { $0 == "-" ? "_" : $0 })),
                            Redactor.worthMasking(buf, r, key: key) {
                             cut = r; with = Array(Redactor.mask.utf8)
