@@ -2,9 +2,12 @@ import Foundation
 
 /// Axis scaling and "nice" tick placement for the report's charts.
 public struct ChartAxis: Sendable, Equatable {
+    /// The axis range (already widened to tick values).
     public var lo: Double
     public var hi: Double
+    /// Base-10 log scale.
     public var log: Bool
+    /// Tick values, ascending.
     public var ticks: [Double]
 
     /// A linear axis covering `[lo, hi]` widened to nice tick values (about `count` ticks).

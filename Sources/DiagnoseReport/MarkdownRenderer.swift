@@ -33,7 +33,8 @@ public struct MarkdownRenderer: Sendable {
     private func prose(_ s: String) -> String { TextFormat.markdown(TextFormat.clean(s)) }
     private func block(_ s: String) -> String { TextFormat.markdown(TextFormat.clean(s, multiline: true)) }
     private func code(_ s: String, table: Bool = false) -> String { TextFormat.code(s, inTable: table) }
-    private func cell(_ s: String) -> String { prose(s).replacingOccurrences(of: "|", with: "\\|") }
+    /// Table cells: `prose` already escapes `|` as `\|`, GFM's cell escape.
+    private func cell(_ s: String) -> String { prose(s) }
 
     // MARK: - Sections
 

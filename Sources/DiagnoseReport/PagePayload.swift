@@ -75,7 +75,7 @@ public enum PagePayload {
         var body: [String: JSONOut] = [
             "routing_key": .string(routingKey),
             "event_action": .string("trigger"),
-            "dedup_key": .string("diagnose/\(d.runID)"),
+            "dedup_key": .string(clip("diagnose/\(d.runID)", 255)),
             "client": .string("diagnose"),
             "payload": .object(payload),
         ]

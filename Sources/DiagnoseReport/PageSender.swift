@@ -22,8 +22,11 @@ public enum PageSendError: Error, Sendable, Equatable, CustomStringConvertible {
 
 /// The receiver's answer to a delivered page.
 public struct PageResponse: Sendable, Hashable {
+    /// The 2xx status.
     public var status: Int
+    /// The start of the response body.
     public var body: String
+    /// Attempts it took (1 = first try).
     public var attempts: Int
 }
 

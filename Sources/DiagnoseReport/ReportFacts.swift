@@ -75,7 +75,7 @@ public enum ReportFacts {
     /// The one line that says whether the report is signed off.
     public static func banner(_ s: SignOff) -> String {
         switch s.state {
-        case .draft: return "DRAFT: not signed off; hypotheses are unconfirmed"
+        case .draft: return "DRAFT: not signed off"
         case .signedOff: return "SIGNED OFF by \(s.by ?? "unknown") at \(s.at ?? "unknown time")"
         }
     }

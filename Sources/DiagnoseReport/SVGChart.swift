@@ -103,7 +103,7 @@ public struct SVGChart: Sendable {
             var d = ""
             var pen = false
             var bad: [(Double, Double)] = []
-            for (x, y) in zip(sr.x, sr.y) {
+            for (x, y) in SVGChart.thin(sr) {
                 guard x.isFinite else { pen = false; continue }
                 guard y.isFinite else { bad.append((x, y)); pen = false; continue }
                 d += (pen ? "L" : "M") + f(px(x)) + " " + f(py(y))
@@ -129,6 +129,30 @@ public struct SVGChart: Sendable {
         }
         s += "</svg>"
         return s
+    }
+
+    /// At most `limit` points per series, keeping each bucket's extremes and every non-finite
+    /// point, so a spike survives thinning and the SVG stays small.
+    static func thin(_ s: ChartSeries, limit: Int = 1500) -> [(Double, Double)] {
+        let pts = Array(zip(s.x, s.y))
+        guard pts.count > limit else { return pts }
+        let bucket = (pts.count + limit / 2 - 1) / (limit / 2)
+        var out: [(Double, Double)] = []
+        var i = 0
+        while i < pts.count {
+            let chunk = pts[i..<min(i + bucket, pts.count)]
+            var lo: Int? = nil, hi: Int? = nil
+            for j in chunk.indices {
+                let y = pts[j].1
+                if !y.isFinite { continue }
+                if lo == nil || y < pts[lo!].1 { lo = j }
+                if hi == nil || y > pts[hi!].1 { hi = j }
+            }
+            let keep = Set([lo, hi].compactMap { $0 } + chunk.indices.filter { !pts[$0].1.isFinite })
+            for j in keep.sorted() { out.append(pts[j]) }
+            i += bucket
+        }
+        return out
     }
 
     static func short(_ label: String) -> String {

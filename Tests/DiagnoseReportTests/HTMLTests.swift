@@ -73,6 +73,34 @@ import DiagnoseCore
         #expect(svg.contains("M") && svg.components(separatedBy: "<path d=\"M").count >= 2)
     }
 
+    @Test func longSeriesThinnedKeepingSpikesAndNaN() {
+        var y = (0..<100_000).map { Double($0 % 7) }
+        y[54_321] = 1e6
+        y[77_777] = .nan
+        let s = ChartSeries(metric: "loss", label: "loss", baseline: false, xIsStep: true,
+                            x: (0..<100_000).map(Double.init), y: y)
+        let pts = SVGChart.thin(s)
+        #expect(pts.count <= 1600)
+        #expect(pts.contains { $0.1 == 1e6 })
+        #expect(pts.contains { $0.1.isNaN })
+        #expect(zip(pts, pts.dropFirst()).allSatisfy { $0.0 < $1.0 })
+        #expect(SVGChart(metric: "loss", series: [s], markers: []).render().count < 200_000)
+    }
+
+    @Test func degenerateSeriesDoNotCrash() {
+        let cases = [
+            ChartSeries(metric: "loss", label: "empty", baseline: false, xIsStep: true, x: [], y: []),
+            ChartSeries(metric: "loss", label: "one", baseline: false, xIsStep: true, x: [5], y: [1]),
+            ChartSeries(metric: "loss", label: "all nan", baseline: false, xIsStep: true, x: [1, 2], y: [.nan, .nan]),
+            ChartSeries(metric: "lr", label: "ragged", baseline: false, xIsStep: false, x: [1, 2, 3], y: [1]),
+            ChartSeries(metric: "mfu", label: "huge", baseline: false, xIsStep: true, x: [0, 1], y: [-1e300, 1e300]),
+        ]
+        for c in cases {
+            #expect(SVGChart(metric: c.metric, series: [c], markers: [ChartMarker(x: 1, label: "m", kind: .event)])
+                .render().hasSuffix("</svg>"))
+        }
+    }
+
     @Test func logScaleWhenRangeSpansMoreThanTwoDecades() {
         let wide = SVGChart.yAxis(metric: "grad_norm", values: [0.5, 2, 40, 3000])
         #expect(wide.log)

@@ -85,6 +85,7 @@ import DiagnoseText
         try PagePayload.alertmanager(d, receiver: "ml-oncall", externalURL: "http://alertmanager:9093")
             .write(to: url.appendingPathComponent("alertmanager.json"))
         try PagePayload.slack(d).write(to: url.appendingPathComponent("slack.json"))
+        try ReportRenderer.render(SampleDiagnosis.healthy(), format: .html).write(to: url.appendingPathComponent("healthy.html"))
         #expect(FileManager.default.fileExists(atPath: url.appendingPathComponent("report.html").path))
     }
 }

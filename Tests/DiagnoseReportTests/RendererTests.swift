@@ -92,6 +92,16 @@ import DiagnoseCore
         #expect(!md.contains("\u{1B}[31m"))
     }
 
+    @Test func pipesInTableCellsDoNotSplitColumns() throws {
+        var d = sample
+        d.timeline = [TimelineEntry(step: 5, time: nil, label: "a|b", source: "logs/x|y.log", line: 3)]
+        d.configDiff = [ConfigChange(file: "c.yaml", baselineFile: "c.yaml", key: "k", change: .changed,
+                                     oldValue: "x|y", newValue: "z", line: 1, baselineLine: 1, material: true)]
+        let md = try text(d, .markdown(color: false))
+        #expect(md.contains("| 5 |  | a\\|b | `logs/x¦y.log:3` |"))
+        #expect(md.contains("| `k` | `x¦y` | `z` |"))
+    }
+
     @Test func deterministicBytes() throws {
         for f in [ReportFormat.markdown(color: false), .markdown(color: true), .html, .json] {
             let a = try ReportRenderer.render(SampleDiagnosis.lrTooHigh(), format: f)
