@@ -5,7 +5,7 @@ import DiagnoseCore
 public enum ReportFacts {
     /// The command a person runs to record a verdict on one hypothesis.
     public static func signOffCommand(runID: String, rank: Int) -> String {
-        "diagnose signoff \(runID) --rank \(rank) --verdict confirmed|rejected|inconclusive --by <you>"
+        "diagnose signoff \(runID) --hypothesis \(rank) --verdict confirmed|rejected|inconclusive --by <you>"
     }
 
     /// "incident: most likely lr-too-high, 81%" or "no incident found".
