@@ -117,7 +117,7 @@ struct CaseKit {
         var s = "run_id: \(runId)\ncause: \(cause)\n"
         if let o = onsetStep { s += "onset_step: \(o)\n" }
         if let t = onsetTime { s += "onset_time: \(t)\n" }
-        s += "key_evidence:\n"
+        s += evidence.isEmpty ? "key_evidence: []\n" : "key_evidence:\n"
         for e in evidence {
             let why = e.why.replacingOccurrences(of: "\"", with: "'")
             s += "  - {file: \(e.file), line: \(e.line), why: \"\(why)\"}\n"

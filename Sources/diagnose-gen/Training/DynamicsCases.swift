@@ -151,7 +151,7 @@ enum DynamicsCases {
         let fw: Framework = [.hf4, .megatron, .titan][v]
         return kit.build(cause: "data-repeat", split: sp, fw: fw, base: { d in
             d.sidecar = v == 0 ? .trainerState : .none
-            if v == 0 { d.extraConfig = [("max_train_samples", "null")] }
+            if v == 0 { d.extraConfig = [("max_train_samples", "null")]; d.setup.clip = nil }
         }, incident: { d, _ in
             switch v {
             case 0:

@@ -365,8 +365,8 @@ enum FrameworkRender {
         let tps = Double(o.globalBatch / o.worldSize * o.seqLen) / (ms / 1000) * o.tpsFactor
         let tflops = 6 * o.paramsB * 1e9 * tps / 1e12
         let mfu = tflops / 989 * 100
-        let red = o.color ? "\u{1B}[31m" : "", green = o.color ? "\u{1B}[32m" : "", orange = o.color ? "\u{1B}[33m" : ""
-        let turq = o.color ? "\u{1B}[36m" : "", blue = o.color ? "\u{1B}[34m" : "", cyan = o.color ? "\u{1B}[36m" : ""
+        let red = o.color ? "\u{1B}[31m" : "", green = o.color ? "\u{1B}[32m" : "", orange = o.color ? "\u{1B}[38;2;180;60;0m" : ""
+        let turq = o.color ? "\u{1B}[38;2;54;234;195m" : "", blue = o.color ? "\u{1B}[34m" : "", cyan = o.color ? "\u{1B}[36m" : ""
         let magenta = o.color ? "\u{1B}[35m" : "", reset = o.color ? "\u{1B}[39m" : ""
         let stepS = r.step < 10 ? " \(r.step)" : "\(r.step)"
         let lossS = String(format: "%8.5f", loss).replacingOccurrences(of: "nan", with: "     nan")
