@@ -44,15 +44,15 @@ public final class TemplateMiner {
     /// Lines added so far.
     public private(set) var lineCount = 0
 
-    private var tokenTable = TokenTable()
-    private var cache: ShapeCache
-    private var clusterTokens: [[Int32]] = []
-    private var clusterCounts: [Int] = []
-    private var children: [NodeKey: Int32] = [:]
-    private var childCounts: [Int32] = []
-    private var leafClusters: [[Int32]] = []
-    private var line: [Int32] = []
-    private var scratch: [UInt8] = Array(repeating: 0, count: 1024)
+    @exclusivity(unchecked) private var tokenTable = TokenTable()
+    @exclusivity(unchecked) private var cache: ShapeCache
+    @exclusivity(unchecked) private var clusterTokens: [[Int32]] = []
+    @exclusivity(unchecked) private var clusterCounts: [Int] = []
+    @exclusivity(unchecked) private var children: [NodeKey: Int32] = [:]
+    @exclusivity(unchecked) private var childCounts: [Int32] = []
+    @exclusivity(unchecked) private var leafClusters: [[Int32]] = []
+    @exclusivity(unchecked) private var line: [Int32] = []
+    @exclusivity(unchecked) private var scratch: [UInt8] = Array(repeating: 0, count: 1024)
     private let prefixDepth: Int
     private let threshold: Double
     var routeMaskedByWildcard = true
