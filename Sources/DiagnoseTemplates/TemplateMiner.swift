@@ -26,6 +26,14 @@ public final class TemplateMiner {
         public var maxTokens: Int
         /// Shapes remembered by the cache before it is cleared.
         public var cacheEntries: Int
+        /// Clusters one tree leaf holds; a line that matches none of a full leaf gets a template of
+        /// its own that later lines reach only through the shape cache (bounds the work per line).
+        public var maxClustersPerLeaf: Int
+        /// Templates in all; past it, a line that matches nothing joins the all-`<*>` template of
+        /// its token count (bounds memory on logs of free text).
+        public var maxTemplates: Int
+        /// Distinct tokens remembered; past it an unseen token reads as `<*>` (bounds memory).
+        public var maxDistinctTokens: Int
         /// Positions where both the cluster and the line hold `<*>` count as matching.
         public var wildcardsMatch: Bool
         /// A line may not join a cluster where a plain word of the cluster (letters only) faces a
@@ -33,7 +41,10 @@ public final class TemplateMiner {
         public var wordsMustMatch: Bool
 
         public init(depth: Int = 4, similarity: Double = 0.5, maxChildren: Int = 100, maxTokens: Int = 200,
-                    cacheEntries: Int = 1 << 20, wildcardsMatch: Bool = true, wordsMustMatch: Bool = true) {
+                    cacheEntries: Int = 1 << 20, maxClustersPerLeaf: Int = 256, maxTemplates: Int = 100_000,
+                    maxDistinctTokens: Int = 1 << 21, wildcardsMatch: Bool = true, wordsMustMatch: Bool = true) {
+            self.maxDistinctTokens = max(16, maxDistinctTokens)
+            self.maxClustersPerLeaf = max(1, maxClustersPerLeaf); self.maxTemplates = max(1, maxTemplates)
             self.wildcardsMatch = wildcardsMatch; self.wordsMustMatch = wordsMustMatch
             self.depth = max(3, depth); self.similarity = similarity; self.maxChildren = max(1, maxChildren)
             self.maxTokens = max(1, maxTokens); self.cacheEntries = cacheEntries
@@ -52,6 +63,7 @@ public final class TemplateMiner {
     @exclusivity(unchecked) private var childCounts: [Int32] = []
     @exclusivity(unchecked) private var leafClusters: [[Int32]] = []
     @exclusivity(unchecked) private var line: [Int32] = []
+    private var overflow: [Int: Int32] = [:]
     @exclusivity(unchecked) private var scratch: [UInt8] = Array(repeating: 0, count: 1024)
     private let prefixDepth: Int
     private let threshold: Double
@@ -65,6 +77,7 @@ public final class TemplateMiner {
     public init(configuration: Configuration = Configuration()) {
         self.configuration = configuration
         cache = ShapeCache(maxEntries: configuration.cacheEntries)
+        tokenTable.limit = configuration.maxDistinctTokens
         prefixDepth = configuration.depth - 2
         threshold = configuration.similarity
         line.reserveCapacity(configuration.maxTokens)
@@ -145,12 +158,29 @@ public final class TemplateMiner {
             cache.insert(shape, match)
             return match
         }
+        if clusterTokens.count >= configuration.maxTemplates {
+            let id = overflowTemplate(length: line.count)
+            clusterCounts[Int(id)] += 1
+            cache.insert(shape, id)
+            return id
+        }
         let leaf = insertLeaf()
         let id = Int32(clusterTokens.count)
         clusterTokens.append(line)
         clusterCounts.append(1)
-        leafClusters[Int(leaf)].append(id)
+        if leafClusters[Int(leaf)].count < configuration.maxClustersPerLeaf {
+            leafClusters[Int(leaf)].append(id)
+        }
         cache.insert(shape, id)
+        return id
+    }
+
+    private func overflowTemplate(length: Int) -> Int32 {
+        if let id = overflow[length] { return id }
+        let id = Int32(clusterTokens.count)
+        clusterTokens.append(Array(repeating: 0, count: length))
+        clusterCounts.append(0)
+        overflow[length] = id
         return id
     }
 

@@ -18,6 +18,9 @@ struct TokenTable {
     private var slots: [Int32]
     private var mask: Int
 
+    /// Distinct tokens kept; past it an unseen token reads as the wildcard (bounds memory).
+    var limit = 1 << 21
+
     init() {
         slots = Array(repeating: -1, count: 4096)
         mask = 4095
@@ -64,6 +67,7 @@ struct TokenTable {
             }
             slot = (slot + 1) & mask
         }
+        if hashes.count >= limit { return 0 }
         let id = Int32(hashes.count)
         bytes.append(contentsOf: UnsafeBufferPointer(start: p, count: n))
         starts.append(Int32(truncatingIfNeeded: bytes.count))
