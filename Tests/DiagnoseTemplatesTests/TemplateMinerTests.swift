@@ -24,6 +24,7 @@ import Testing
         ("[rank12]:[E321", "[<*>]:[<*>"),
         ("via interface ib0 using SOCKS5", "via interface ib0 using SOCKS5"),
         ("Fri Jun 17 07:07:00 2005", "<*> <*> <*> <*> <*>"),
+        ("[Sun Dec 04 04:47:44 2005] [notice]", "<*> <*> <*> <*> <*>] [notice]"),
         ("NCCL INFO Using network IB", "NCCL INFO Using network IB"),
         ("grad_norm: nan", "grad_norm: nan"),
     ])
