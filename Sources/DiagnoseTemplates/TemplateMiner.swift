@@ -2,16 +2,26 @@
 ///
 /// Each line is split on whitespace, its tokens masked (`TokenMasker`: numbers, hex, IPs and
 /// ports, dates and times, UUIDs, block ids, paths, URLs), then routed through a fixed-depth
-/// tree: the token count, then the first `depth - 2` tokens. The leaf holds clusters; the line
-/// joins the most similar one (share of positions where the cluster's token equals the line's)
-/// when that share reaches `similarity`, and the cluster's differing positions become `<*>`.
-/// Otherwise it starts a new cluster. A cluster's id never changes, however far its template is
-/// generalised later.
+/// tree: the token count, then the first `depth - 2` tokens (a token with a masked part routes
+/// through the `<*>` branch, as Drain routes tokens with digits). The leaf holds clusters; the
+/// line joins the most similar one when that similarity reaches `similarity`, and the cluster's
+/// differing positions become `<*>`. Otherwise it starts a new cluster. A cluster's id never
+/// changes, however far its template is generalised later.
+///
+/// Similarity is the share of positions where the cluster's token equals the line's, where
+/// `<*>` facing `<*>` counts as equal. Unlike Drain, a line never joins a cluster where a plain
+/// word faces a different plain word (`Started` against `Paused`): different words usually mean
+/// different messages. Three exceptions keep names variable: the same `key=` with other values,
+/// a word after `user`, `for`, `from`, `by`, `host` or `account`, and words that differ only in
+/// their digits (`rank0`, `rank1`). On Loghub-2k this takes the average grouping accuracy from
+/// about 0.80 (plain Drain similarity with the same masking) to 0.93.
 ///
 /// A cache keyed by the line's shape (`ShapeHasher`: digits and whitespace collapsed) returns
 /// the template of a shape seen before without tokenising, so repeated lines cost one hash.
+/// Work per line and memory are bounded (`Configuration.maxTokens`, `maxClustersPerLeaf`,
+/// `maxTemplates`, `maxDistinctTokens`, `cacheEntries`).
 ///
-/// Not thread-safe: use one miner per stream (or per file) and merge templates by text.
+/// Not thread-safe: use one miner per stream (or per run) and merge templates by text.
 public final class TemplateMiner {
     /// Tree and matching parameters.
     public struct Configuration: Sendable, Hashable {
@@ -36,8 +46,9 @@ public final class TemplateMiner {
         public var maxDistinctTokens: Int
         /// Positions where both the cluster and the line hold `<*>` count as matching.
         public var wildcardsMatch: Bool
-        /// A line may not join a cluster where a plain word of the cluster (letters only) faces a
-        /// different plain word of the line: words that differ are usually different messages.
+        /// A line may not join a cluster where a plain word of the cluster (a token with two or
+        /// more letters and no masked part) faces a different plain word of the line, except for
+        /// the exceptions in the type's documentation.
         public var wordsMustMatch: Bool
 
         public init(depth: Int = 4, similarity: Double = 0.5, maxChildren: Int = 100, maxTokens: Int = 200,
@@ -67,7 +78,6 @@ public final class TemplateMiner {
     @exclusivity(unchecked) private var scratch: [UInt8] = Array(repeating: 0, count: 1024)
     private let prefixDepth: Int
     private let threshold: Double
-    var routeMaskedByWildcard = true
 
     private struct NodeKey: Hashable {
         var parent: Int32
@@ -208,7 +218,7 @@ public final class TemplateMiner {
 
     @inline(__always)
     private func routing(_ token: Int32) -> Int32 {
-        routeMaskedByWildcard && tokenTable.hasMask(token) ? 0 : token
+        tokenTable.hasMask(token) ? 0 : token
     }
 
     private func newNode(_ parent: Int32, _ token: Int32) -> Int32 {
