@@ -140,7 +140,7 @@ struct TokenTable {
         var letters = 0
         for k in 0..<n {
             let c = p[k]
-            if (c | 0x20) &- 0x61 < 26 { letters += 1 } else if c == 0x3C || c == 0x2A { return false }
+            if (c | 0x20) &- 0x61 < 26 { letters += 1 } else if c == 0x3C || c == 0x2A || c == 0x2F { return false }
         }
         return letters >= 2
     }
