@@ -45,8 +45,13 @@ public final class TemplateCollector {
     /// Every template with its count and first occurrence; `id` maps a template's text to the
     /// index's stable id (the local id where it returns nil). Sorted by source, then first line.
     public func stats(id: (String) -> Int64? = { _ in nil }) -> [TemplateStat] {
+        var earliest: [Int32: Int32] = [:]
+        for local in 0..<Int32(firstLine.count) {
+            let c = miner.canonicalID(local)
+            if earliest[c] == nil { earliest[c] = local }
+        }
         let out = miner.templates.map { t -> TemplateStat in
-            let i = Int(t.id)
+            let i = Int(earliest[t.id] ?? t.id)
             let s = Int(firstSource[i])
             return TemplateStat(id: id(t.text) ?? Int64(t.id), text: t.text, count: t.count,
                                 source: s >= 0 && s < sources.count ? sources[s] : "", firstLine: firstLine[i],

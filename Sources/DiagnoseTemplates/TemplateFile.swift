@@ -36,14 +36,16 @@ public enum TemplateFile {
         }
     }
 
-    /// Every frame of `path` with its final template id and text.
+    /// Every frame of `path` with its final template id (`TemplateMiner.canonicalID`) and text.
     public static func lines(path: String, configuration: TemplateMiner.Configuration = .init())
         throws -> [(line: Int, templateID: Int32, template: String)] {
         let miner = TemplateMiner(configuration: configuration)
         var mined: [MinedLine] = []
         try mine(path: path, into: miner) { mined.append($0) }
         let texts = (0..<miner.templateCount).map { miner.template(Int32($0)) }
-        return mined.map { (line: $0.line, templateID: $0.templateID, template: texts[Int($0.templateID)]) }
+        return mined.map {
+            (line: $0.line, templateID: miner.canonicalID($0.templateID), template: texts[Int($0.templateID)])
+        }
     }
 
     /// The `diagnose templates --format csv` text: `line,template_id,template` and one row per

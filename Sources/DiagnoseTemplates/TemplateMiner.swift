@@ -75,6 +75,7 @@ public final class TemplateMiner {
     @exclusivity(unchecked) private var leafClusters: [[Int32]] = []
     @exclusivity(unchecked) private var line: [Int32] = []
     private var overflow: [Int: Int32] = [:]
+    @exclusivity(unchecked) private var alias: [Int32] = []
     @exclusivity(unchecked) private var scratch: [UInt8] = Array(repeating: 0, count: 1024)
     private let prefixDepth: Int
     private let threshold: Double
@@ -103,8 +104,12 @@ public final class TemplateMiner {
         let n = bytes.count
         let p = n > 0 ? bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) : nil
         let shape = p.map { ShapeHasher.hash($0, n) } ?? ShapeHasher.emptyShape
-        let hit = cache.lookup(shape)
+        var hit = cache.lookup(shape)
         if hit >= 0 {
+            if alias[Int(hit)] != hit {
+                hit = canonicalID(hit)
+                cache.insert(shape, hit)
+            }
             clusterCounts[Int(hit)] += 1
             return hit
         }
@@ -121,8 +126,8 @@ public final class TemplateMiner {
 
     /// The template's text: tokens joined by single spaces, variables as `<*>`.
     public func template(_ id: Int32) -> String {
-        let i = Int(id)
-        guard i >= 0, i < clusterTokens.count else { return "" }
+        guard id >= 0, Int(id) < clusterTokens.count else { return "" }
+        let i = Int(canonicalID(id))
         var out = ""
         for (k, t) in clusterTokens[i].enumerated() {
             if k > 0 { out += " " }
@@ -131,15 +136,28 @@ public final class TemplateMiner {
         return out
     }
 
-    /// Lines that joined the template so far.
+    /// Lines that joined the template so far (of `canonicalID(id)`).
     public func count(_ id: Int32) -> Int {
         let i = Int(id)
-        return i >= 0 && i < clusterCounts.count ? clusterCounts[i] : 0
+        return i >= 0 && i < clusterCounts.count ? clusterCounts[Int(canonicalID(id))] : 0
+    }
+
+    /// The template an id stands for now. When a template generalises so far that it covers an
+    /// older, more specific one of its leaf, the older one is absorbed: its id stays valid and
+    /// resolves here to the one that absorbed it. Equal to `id` for live templates.
+    public func canonicalID(_ id: Int32) -> Int32 {
+        var i = id
+        guard i >= 0, Int(i) < alias.count else { return id }
+        while alias[Int(i)] != i { i = alias[Int(i)] }
+        return i
     }
 
     /// Every template with its text and line count, in id order.
+    /// Live templates (absorbed ones excluded), in id order.
     public var templates: [MinedTemplate] {
-        clusterTokens.indices.map { MinedTemplate(id: Int32($0), text: template(Int32($0)), count: clusterCounts[$0]) }
+        clusterTokens.indices.filter { alias[$0] == Int32($0) }.map {
+            MinedTemplate(id: Int32($0), text: template(Int32($0)), count: clusterCounts[$0])
+        }
     }
 
     private func tokenize(_ p: UnsafePointer<UInt8>, _ n: Int) {
@@ -163,7 +181,7 @@ public final class TemplateMiner {
 
     private func addTokens(shape: UInt64) -> Int32 {
         if let leaf = searchLeaf(), let match = bestCluster(in: leaf) {
-            merge(match)
+            if merge(match) { absorb(into: match, leaf: leaf) }
             clusterCounts[Int(match)] += 1
             cache.insert(shape, match)
             return match
@@ -178,6 +196,7 @@ public final class TemplateMiner {
         let id = Int32(clusterTokens.count)
         clusterTokens.append(line)
         clusterCounts.append(1)
+        alias.append(id)
         if leafClusters[Int(leaf)].count < configuration.maxClustersPerLeaf {
             leafClusters[Int(leaf)].append(id)
         }
@@ -190,6 +209,7 @@ public final class TemplateMiner {
         let id = Int32(clusterTokens.count)
         clusterTokens.append(Array(repeating: 0, count: length))
         clusterCounts.append(0)
+        alias.append(id)
         overflow[length] = id
         return id
     }
@@ -290,11 +310,42 @@ public final class TemplateMiner {
         return bestSim >= threshold ? best : nil
     }
 
-    private func merge(_ id: Int32) {
+    /// Generalises the cluster to cover the line; true when a position became `<*>`.
+    private func merge(_ id: Int32) -> Bool {
         let i = Int(id)
-        let n = line.count
-        for k in 0..<n where clusterTokens[i][k] != line[k] {
+        var changed = false
+        for k in 0..<line.count where clusterTokens[i][k] != line[k] {
             clusterTokens[i][k] = 0
+            changed = true
+        }
+        return changed
+    }
+
+    /// Folds the leaf's clusters that `id`'s template now covers into it.
+    private func absorb(into id: Int32, leaf: Int32) {
+        let c = Int(id)
+        var kept: [Int32] = []
+        var absorbed = false
+        for d in leafClusters[Int(leaf)] {
+            if d != id, covers(c, Int(d)) {
+                alias[Int(d)] = id
+                clusterCounts[c] += clusterCounts[Int(d)]
+                clusterCounts[Int(d)] = 0
+                absorbed = true
+            } else {
+                kept.append(d)
+            }
+        }
+        if absorbed { leafClusters[Int(leaf)] = kept }
+    }
+
+    private func covers(_ general: Int, _ specific: Int) -> Bool {
+        clusterTokens[general].withUnsafeBufferPointer { g in
+            clusterTokens[specific].withUnsafeBufferPointer { s in
+                guard g.count == s.count else { return false }
+                for k in 0..<g.count where g[k] != 0 && g[k] != s[k] { return false }
+                return true
+            }
         }
     }
 }

@@ -96,6 +96,35 @@ import Testing
         #expect(miner.count(a) == 3)
     }
 
+    @Test func templateCoveredByAGeneralisedOneIsAbsorbed() {
+        let miner = TemplateMiner()
+        let a = miner.add("open file alpha mode=r")
+        let b = miner.add("open file beta mode=w")
+        #expect(a != b)
+        let c = miner.add("open file /tmp/x/y mode=a")
+        #expect(c == a)
+        #expect(miner.canonicalID(b) == a)
+        #expect(miner.template(b) == "open file <*> <*>")
+        #expect(miner.templates.count == 1)
+        #expect(miner.count(b) == 3)
+        #expect(miner.add("open file beta mode=w") == a)
+        #expect(miner.count(a) == 4)
+    }
+
+    @Test func clashingWordsKeepTemplatesApart() {
+        let miner = TemplateMiner()
+        let a = miner.add("worker ready mode=eager pool=alpha")
+        let b = miner.add("worker ready mode=lazy pool=alpha")
+        #expect(a == b)
+        let c = miner.add("worker idle mode=eager pool=alpha")
+        #expect(c != a)
+        let d = miner.add("worker idle mode=lazy pool=beta")
+        #expect(d == c)
+        #expect(miner.template(c) == "worker idle <*> <*>")
+        #expect(miner.canonicalID(a) == a)
+        #expect(miner.templates.map(\.count).reduce(0, +) == 4)
+    }
+
     @Test func cachedShapeReturnsSameTemplate() {
         let miner = TemplateMiner()
         let first = miner.add("step 10 loss 2.5 lr 1e-4")
