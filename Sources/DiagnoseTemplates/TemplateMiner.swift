@@ -80,6 +80,9 @@ public final class TemplateMiner {
     private let prefixDepth: Int
     private let threshold: Double
 
+    /// A token longer than this once masked is data (a blob, an encoded value) and reads as `<*>`.
+    static let maxTokenBytes = 256
+
     private struct NodeKey: Hashable {
         var parent: Int32
         var token: Int32
@@ -173,7 +176,7 @@ public final class TemplateMiner {
                 let s = i
                 while i < n, !TokenMasker.isSpace(p[i]) { i += 1 }
                 let m = TokenMasker.mask(p + s, i - s, into: out)
-                line.append(m < 0 ? 0 : tokenTable.intern(UnsafePointer(out), m))
+                line.append(m < 0 || m > TemplateMiner.maxTokenBytes ? 0 : tokenTable.intern(UnsafePointer(out), m))
                 if line.count >= limit { break }
             }
         }

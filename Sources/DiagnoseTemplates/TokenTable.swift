@@ -18,6 +18,9 @@ struct TokenTable {
     private var slots: [Int32]
     private var mask: Int
 
+    /// Bytes of token text kept in all (well inside `Int32` offsets).
+    static let maxBytes = 1 << 27
+
     /// Distinct tokens kept; past it an unseen token reads as the wildcard (bounds memory).
     var limit = 1 << 21
 
@@ -67,7 +70,7 @@ struct TokenTable {
             }
             slot = (slot + 1) & mask
         }
-        if hashes.count >= limit { return 0 }
+        if hashes.count >= limit || bytes.count + n > TokenTable.maxBytes { return 0 }
         let id = Int32(hashes.count)
         bytes.append(contentsOf: UnsafeBufferPointer(start: p, count: n))
         starts.append(Int32(truncatingIfNeeded: bytes.count))

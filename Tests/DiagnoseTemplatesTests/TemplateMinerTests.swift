@@ -179,6 +179,8 @@ import Testing
         let long = String(repeating: "tok ", count: 10_000)
         let id = miner.add(long)
         #expect(miner.template(id).split(separator: " ").count == 16)
+        let blob = miner.add("payload " + String(repeating: "QUJD", count: 200))
+        #expect(miner.template(blob) == "payload <*>")
         #expect(miner.template(-1) == "")
         #expect(miner.template(Int32(miner.templateCount)) == "")
         #expect(miner.count(99) == 0)
