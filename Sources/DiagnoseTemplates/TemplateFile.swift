@@ -48,6 +48,16 @@ public enum TemplateFile {
         }
     }
 
+    /// The templates of `path`, most frequent first (then by id), with what the read saw: the
+    /// plain `diagnose templates <file>` listing.
+    public static func summary(path: String, configuration: TemplateMiner.Configuration = .init())
+        throws -> (templates: [MinedTemplate], stats: ReadStats) {
+        let miner = TemplateMiner(configuration: configuration)
+        let stats = try mine(path: path, into: miner)
+        let sorted = miner.templates.sorted { $0.count != $1.count ? $0.count > $1.count : $0.id < $1.id }
+        return (sorted, stats)
+    }
+
     /// The `diagnose templates --format csv` text: `line,template_id,template` and one row per
     /// frame, the template quoted per RFC 4180 where it needs it.
     public static func csv(_ rows: [(line: Int, templateID: Int32, template: String)]) -> String {

@@ -68,6 +68,16 @@ struct LoghubTests {
         #expect(csv.contains("\n3,\(rows[2].templateID),\"\(rows[2].template)\"\n"))
     }
 
+    @Test func summaryListsMostFrequentFirst() throws {
+        let text = "start\n" + (1...5).map { "step \($0) loss 2.\($0)" }.joined(separator: "\n") + "\n"
+        let path = write(Array(text.utf8))
+        defer { unlink(path) }
+        let (templates, stats) = try TemplateFile.summary(path: path)
+        #expect(stats.lines == 6)
+        #expect(templates.map(\.text) == ["step <*> loss <*>", "start"])
+        #expect(templates.map(\.count) == [5, 1])
+    }
+
     @Test func csvQuotesFieldsThatNeedIt() {
         #expect(TemplateFile.csvField("a b") == "a b")
         #expect(TemplateFile.csvField("a, b") == "\"a, b\"")
