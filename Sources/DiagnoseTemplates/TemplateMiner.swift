@@ -82,6 +82,10 @@ public final class TemplateMiner {
 
     /// A token longer than this once masked is data (a blob, an encoded value) and reads as `<*>`.
     static let maxTokenBytes = 256
+    /// Share of equal positions a generalised template needs with an older one of its leaf to
+    /// absorb it: high, because absorbing on the matching threshold over-merges lines that still
+    /// carry headers (timestamps, hosts, levels).
+    static let absorbShare = 0.9
 
     private struct NodeKey: Hashable {
         var parent: Int32
@@ -324,7 +328,8 @@ public final class TemplateMiner {
         return changed
     }
 
-    /// Folds the leaf's clusters that `id`'s template now covers into it.
+    /// Folds into `id` the leaf's clusters its template now covers and shares at least
+    /// `absorbShare` of its positions with, so an over-general template absorbs nothing.
     private func absorb(into id: Int32, leaf: Int32) {
         let c = Int(id)
         var kept: [Int32] = []
@@ -345,9 +350,12 @@ public final class TemplateMiner {
     private func covers(_ general: Int, _ specific: Int) -> Bool {
         clusterTokens[general].withUnsafeBufferPointer { g in
             clusterTokens[specific].withUnsafeBufferPointer { s in
-                guard g.count == s.count else { return false }
-                for k in 0..<g.count where g[k] != 0 && g[k] != s[k] { return false }
-                return true
+                guard g.count == s.count, !g.isEmpty else { return false }
+                var same = 0
+                for k in 0..<g.count {
+                    if g[k] == s[k] { same += 1 } else if g[k] != 0 { return false }
+                }
+                return Double(same) / Double(g.count) >= TemplateMiner.absorbShare
             }
         }
     }

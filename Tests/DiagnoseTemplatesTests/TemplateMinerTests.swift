@@ -98,17 +98,28 @@ import Testing
 
     @Test func templateCoveredByAGeneralisedOneIsAbsorbed() {
         let miner = TemplateMiner()
-        let a = miner.add("open file alpha mode=r")
-        let b = miner.add("open file beta mode=w")
+        let a = miner.add("cache shard alpha loaded from disk in fast mode ok")
+        let b = miner.add("cache shard beta loaded from disk in fast mode ok")
         #expect(a != b)
-        let c = miner.add("open file /tmp/x/y mode=a")
+        let c = miner.add("cache shard /tmp/x/y loaded from disk in fast mode ok")
         #expect(c == a)
         #expect(miner.canonicalID(b) == a)
-        #expect(miner.template(b) == "open file <*> <*>")
+        #expect(miner.template(b) == "cache shard <*> loaded from disk in fast mode ok")
         #expect(miner.templates.count == 1)
         #expect(miner.count(b) == 3)
-        #expect(miner.add("open file beta mode=w") == a)
+        #expect(miner.add("cache shard beta loaded from disk in fast mode ok") == a)
         #expect(miner.count(a) == 4)
+    }
+
+    @Test func overGeneralTemplateAbsorbsNothing() {
+        let miner = TemplateMiner()
+        let a = miner.add("open file alpha mode=r")
+        let b = miner.add("open file beta mode=w")
+        let c = miner.add("open file /tmp/x/y mode=a")
+        #expect(c == a)
+        #expect(miner.template(a) == "open file <*> <*>")
+        #expect(miner.canonicalID(b) == b)
+        #expect(miner.templates.count == 2)
     }
 
     @Test func clashingWordsKeepTemplatesApart() {
