@@ -46,17 +46,27 @@ public enum LoghubBenchmark {
         }
     }
 
+    /// What is mined: the `Content` column (headers removed, as the Loghub benchmark does), or
+    /// the raw lines of `<X>_2k.log` with their headers (timestamps, levels, components), which
+    /// is closer to what `diagnose` sees when no prefix is peeled.
+    public enum Input: String, Sendable, Hashable, CaseIterable {
+        case content
+        case rawLines = "raw"
+    }
+
     /// Why a dataset could not be benchmarked.
     public enum Failure: Error, CustomStringConvertible, Equatable {
         case cannotRead(path: String)
         case missingColumn(path: String, column: String)
         case empty(path: String)
+        case lineCountMismatch(path: String, lines: Int, labelled: Int)
 
         public var description: String {
             switch self {
             case .cannotRead(let p): "cannot read \(p)"
             case .missingColumn(let p, let c): "\(p) has no \(c) column"
             case .empty(let p): "\(p) has no data rows"
+            case .lineCountMismatch(let p, let n, let l): "\(p) has \(n) lines but \(l) labelled rows"
             }
         }
     }
@@ -64,9 +74,9 @@ public enum LoghubBenchmark {
     /// Runs every dataset under `datasetRoot` (the folder holding `HDFS/`, `Apache/`, ...);
     /// `datasets` narrows the list.
     public static func run(datasetRoot: String, datasets: [String] = LoghubDatasets.names,
-                           configuration: TemplateMiner.Configuration = .init(),
+                           input: Input = .content, configuration: TemplateMiner.Configuration = .init(),
                            repetitions: Int = 5) throws -> [Result] {
-        try datasets.map { try run(dataset: $0, datasetRoot: datasetRoot, configuration: configuration,
+        try datasets.map { try run(dataset: $0, datasetRoot: datasetRoot, input: input, configuration: configuration,
                                    repetitions: repetitions) }
     }
 
@@ -80,10 +90,11 @@ public enum LoghubBenchmark {
     }
 
     /// One dataset: `<root>/<name>/<name>_2k.log_structured.csv`.
-    public static func run(dataset: String, datasetRoot: String, configuration: TemplateMiner.Configuration = .init(),
-                           repetitions: Int = 5) throws -> Result {
+    public static func run(dataset: String, datasetRoot: String, input: Input = .content,
+                           configuration: TemplateMiner.Configuration = .init(), repetitions: Int = 5) throws -> Result {
         let path = "\(datasetRoot)/\(dataset)/\(dataset)_2k.log_structured.csv"
-        let table = try LabelledLines.load(path: path)
+        var table = try LabelledLines.load(path: path)
+        if input == .rawLines { try table.replaceContents(withLinesOf: "\(datasetRoot)/\(dataset)/\(dataset)_2k.log") }
         var predicted: [Int32] = []
         var minedCount = 0
         var best = Double.infinity

@@ -32,6 +32,13 @@ struct LoghubTests {
         #expect(LoghubBenchmark.average(results).groupingAccuracy >= 0.90)
     }
 
+    @Test func rawLinesWithHeaders() throws {
+        let results = try LoghubBenchmark.run(datasetRoot: loghubRoot, input: .rawLines, repetitions: 1)
+        #expect(results.count == 16)
+        #expect(results.first { $0.dataset == "HDFS" }!.groupingAccuracy >= 0.99)
+        #expect(LoghubBenchmark.average(results).groupingAccuracy >= 0.75)
+    }
+
     @Test func missingDatasetIsAnError() {
         #expect(throws: LoghubBenchmark.Failure.self) {
             try LoghubBenchmark.run(dataset: "NoSuchLog", datasetRoot: loghubRoot, repetitions: 1)
