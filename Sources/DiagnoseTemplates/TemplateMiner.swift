@@ -286,27 +286,33 @@ public final class TemplateMiner {
         var bestParams = -1
         let wildcards = configuration.wildcardsMatch
         let words = configuration.wordsMustMatch
+        var minSame = Int((threshold * Double(n)).rounded(.down))
+        while minSame < n, Double(minSame) / Double(n) < threshold { minSame += 1 }
+        while minSame > 0, Double(minSame - 1) / Double(n) >= threshold { minSame -= 1 }
+        let maxMiss = n - minSame
         line.withUnsafeBufferPointer { l in
             for c in candidates {
                 clusterTokens[Int(c)].withUnsafeBufferPointer { t in
                     var same = 0
                     var params = 0
-                    var wordClash = false
+                    var miss = 0
                     for k in 0..<n {
                         let a = t[k]
                         let b = l[k]
                         if a == 0 {
                             params += 1
-                            if b == 0, wildcards { same += 1 }
+                            if b == 0, wildcards { same += 1; continue }
                         } else if a == b {
                             same += 1
+                            continue
                         } else if words, tokenTable.isWord(a), tokenTable.isWord(b),
                                   k == 0 || !tokenTable.introducesName(l[k - 1]), !tokenTable.sameKey(a, b),
                                   !tokenTable.sameSkeleton(a, b) {
-                            wordClash = true
+                            return
                         }
+                        miss += 1
+                        if miss > maxMiss { return }
                     }
-                    if wordClash { return }
                     let sim = Double(same) / Double(n)
                     if sim > bestSim || (sim == bestSim && params > bestParams) {
                         best = c; bestSim = sim; bestParams = params
