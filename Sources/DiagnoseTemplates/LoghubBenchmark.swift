@@ -19,15 +19,20 @@ import Darwin
 /// already in memory (best of `repetitions` passes, each with a fresh miner, single thread);
 /// CPU time rather than wall time because the machines this runs on are shared.
 ///
-/// Measured 2026-11-21 (swiftc -O -wmo, as `swift build -c release`; x86_64, 2 shared cores),
-/// default configuration, GA per dataset: Android 0.935, Apache 1.000, BGL 0.989, HDFS 0.998,
-/// HPC 0.951, Hadoop 0.993, HealthApp 0.983, Linux 0.694, Mac 0.961, OpenSSH 0.999,
-/// OpenStack 1.000, Proxifier 0.527, Spark 0.998, Thunderbird 0.939, Windows 0.996,
-/// Zookeeper 0.995; average 0.935 at about 4.6 million lines/s overall (1.8 M on Mac, the
-/// slowest; 17 M on Apache). Anchors: Drain averages about 0.85 GA there at about 10,000 lines/s
-/// in Python. The misses that remain are mostly variable-length messages (Proxifier's optional
-/// `(<*> KB)`), and labels that split one message by a value (Linux splits
-/// `user=root` from `user=guest`, which this miner treats as one `key=value` template).
+/// Measured 2026-11-21 (`swift build -c release` objects; x86_64, 2 cores shared with other
+/// builds), default configuration, GA per dataset on `Content`: Android 0.935, Apache 1.000,
+/// BGL 0.989, HDFS 0.998, HPC 0.951, Hadoop 0.993, HealthApp 0.983, Linux 0.694, Mac 0.961,
+/// OpenSSH 0.999, OpenStack 1.000, Proxifier 0.527, Spark 0.998, Thunderbird 0.939,
+/// Windows 0.996, Zookeeper 0.995; average 0.935 at about 4.4 million lines per CPU-second
+/// overall (1.7 M on Mac, the slowest; 12 M on Apache). On raw lines with their headers the
+/// average is 0.818 at 2.2 M lines/s (0.5 M on OpenStack, whose lines are long and unique).
+/// Anchors: Drain averages about 0.85 GA on `Content` at about 10,000 lines/s in Python; Drain3
+/// 0.13 (pip, default settings) measured here gave 0.732 (0.767 with its example masking) at
+/// 212,000 (47,000) lines per CPU-second, and 0.475 (0.265) on raw lines.
+///
+/// The misses that remain are mostly variable-length messages (Proxifier's optional
+/// `(<*> KB)`), and labels that split one message by a value (Linux splits `user=root` from
+/// `user=guest`, which this miner treats as one `key=value` template).
 public enum LoghubBenchmark {
     /// One dataset's outcome.
     public struct Result: Sendable, Hashable {
