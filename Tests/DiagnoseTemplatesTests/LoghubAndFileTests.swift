@@ -39,6 +39,16 @@ struct LoghubTests {
         #expect(LoghubBenchmark.average(results).groupingAccuracy >= 0.75)
     }
 
+    @Test(arguments: ["Android", "Mac", "OpenStack", "Thunderbird"])
+    func minedTemplatesAreNormalised(_ dataset: String) throws {
+        let table = try LabelledLines.load(path: "\(loghubRoot)/\(dataset)/\(dataset)_2k.log_structured.csv")
+        let miner = TemplateMiner()
+        table.contents.withUnsafeBytes { all in
+            for i in 0..<table.count { miner.add(UnsafeRawBufferPointer(rebasing: all[table.starts[i]..<table.starts[i + 1]])) }
+        }
+        for t in miner.templates { #expect(TemplateText.normalized(t.text) == t.text) }
+    }
+
     @Test func missingDatasetIsAnError() {
         #expect(throws: LoghubBenchmark.Failure.self) {
             try LoghubBenchmark.run(dataset: "NoSuchLog", datasetRoot: loghubRoot, repetitions: 1)
