@@ -79,7 +79,7 @@ struct TokenTable {
         introducers.append(TokenTable.isIntroducer(p, n))
         masked.append(TokenTable.containsWildcard(p, n))
         keyLengths.append(TokenTable.keyLength(p, n))
-        skeletons.append(ShapeHasher.hash(p, n))
+        skeletons.append(ShapeHasher.hash(p, n, loneDigits: false))
         slots[slot] = id
         if hashes.count * 2 > slots.count { grow() }
         return id
@@ -113,12 +113,13 @@ struct TokenTable {
         return 0
     }
 
-    /// True where the token holds a masked part (`blk_<*>`, `host-<*>`); such tokens route
-    /// through the tree's `<*>` branch, as Drain routes tokens with digits.
+    /// True where the token holds a masked part or a digit (`blk_<*>`, `host-<*>`, `eth0`); such
+    /// tokens route through the tree's `<*>` branch, as Drain routes tokens with digits.
     @inline(__always)
     func hasMask(_ id: Int32) -> Bool { masked[Int(id)] }
 
     private static func containsWildcard(_ p: UnsafePointer<UInt8>, _ n: Int) -> Bool {
+        for k in 0..<n where TokenMasker.isDigit(p[k]) { return true }
         var k = 0
         while k + 2 < n {
             if p[k] == 0x3C, p[k + 1] == 0x2A, p[k + 2] == 0x3E { return true }

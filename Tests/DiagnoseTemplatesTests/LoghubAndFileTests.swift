@@ -49,6 +49,33 @@ struct LoghubTests {
         for t in miner.templates { #expect(TemplateText.normalized(t.text) == t.text) }
     }
 
+    /// Every line, cached or not, is covered by the template it was given: where the template
+    /// is not `<*>` it holds the line's own masked token (the shape cache never lends a line a
+    /// template of another line).
+    @Test(arguments: LoghubDatasets.names)
+    func everyLineIsCoveredByItsTemplate(_ dataset: String) throws {
+        for input in LoghubBenchmark.Input.allCases {
+            var table = try LabelledLines.load(path: "\(loghubRoot)/\(dataset)/\(dataset)_2k.log_structured.csv")
+            if input == .rawLines { try table.replaceContents(withLinesOf: "\(loghubRoot)/\(dataset)/\(dataset)_2k.log") }
+            let miner = TemplateMiner()
+            var ids: [Int32] = []
+            table.contents.withUnsafeBytes { all in
+                for i in 0..<table.count {
+                    ids.append(miner.add(UnsafeRawBufferPointer(rebasing: all[table.starts[i]..<table.starts[i + 1]])))
+                }
+            }
+            var uncovered = 0
+            for i in 0..<table.count {
+                let text = String(decoding: table.contents[table.starts[i]..<table.starts[i + 1]], as: UTF8.self)
+                let line = TemplateText.normalized(text).split(separator: " ")
+                let template = miner.template(ids[i]).split(separator: " ")
+                if template.count != min(line.count, 200)
+                    || zip(template, line).contains(where: { $0 != "<*>" && $0 != $1 }) { uncovered += 1 }
+            }
+            #expect(uncovered == 0, "\(dataset) \(input): \(uncovered) lines not covered")
+        }
+    }
+
     @Test func missingDatasetIsAnError() {
         #expect(throws: LoghubBenchmark.Failure.self) {
             try LoghubBenchmark.run(dataset: "NoSuchLog", datasetRoot: loghubRoot, repetitions: 1)

@@ -47,6 +47,8 @@ import Testing
         #expect(shape("step 12 loss 3.25") == shape("step 47 loss 8.75"))
         #expect(shape("step 12  loss 3.25 ") == shape(" step 10 loss 1.00"))
         #expect(shape("rank 3") != shape("rank 12"))
+        #expect(shape("via eth0 up") != shape("via eth1 up"))
+        #expect(shape("via e0 up") == shape("via e1 up"))
         #expect(shape("step 12 loss 3.25") != shape("step 12 lr 3.25"))
         #expect(shape("a1b") != shape("ab"))
     }
@@ -161,6 +163,17 @@ import Testing
         let b = miner.add("Failed password for uucp from 5.36.59.76 port 42393 ssh2")
         #expect(a == b)
         #expect(miner.template(a) == "Failed password for <*> from <*> port <*> ssh2")
+    }
+
+    @Test func wordsEndingInOneDigitGeneraliseAcrossTheDigit() {
+        let miner = TemplateMiner()
+        let a = miner.add("[rank0] NCCL watchdog thread terminated with exception")
+        let b = miner.add("[rank1] NCCL watchdog thread terminated with exception")
+        #expect(a == b)
+        #expect(miner.template(a) == "<*> NCCL watchdog thread terminated with exception")
+        let c = miner.add("link up on eth0 speed 100G")
+        let d = miner.add("link up on ib0 speed 200G")
+        #expect(c != d)
     }
 
     @Test func deterministic() {
