@@ -23,9 +23,10 @@ import Darwin
 /// builds), default configuration, GA per dataset on `Content`: Android 0.935, Apache 1.000,
 /// BGL 0.989, HDFS 0.998, HPC 0.951, Hadoop 0.993, HealthApp 0.983, Linux 0.694, Mac 0.961,
 /// OpenSSH 0.999, OpenStack 1.000, Proxifier 0.527, Spark 0.998, Thunderbird 0.939,
-/// Windows 0.996, Zookeeper 0.995; average 0.935 at about 4.4 million lines per CPU-second
-/// overall (1.7 M on Mac, the slowest; 12 M on Apache). On raw lines with their headers the
-/// average is 0.818 at 2.2 M lines/s (0.5 M on OpenStack, whose lines are long and unique).
+/// Windows 0.996, Zookeeper 0.995; average 0.935 at 4.0 to 4.4 million lines per CPU-second
+/// overall (1.6 M on Mac, the slowest; 7 to 15 M on Apache; the spread is the shared machine's).
+/// On raw lines with their headers the average is 0.818 at about 2.0 M lines/s (0.5 M on
+/// OpenStack, whose lines are long and all distinct).
 /// Anchors: Drain averages about 0.85 GA on `Content` at about 10,000 lines/s in Python; Drain3
 /// 0.9.11 (pip, default settings) measured here gave 0.732 (0.767 with its example masking) at
 /// 212,000 (47,000) lines per CPU-second, and 0.475 (0.265) on raw lines.
