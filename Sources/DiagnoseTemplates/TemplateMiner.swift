@@ -245,7 +245,7 @@ public final class TemplateMiner {
 
     @inline(__always)
     private func routing(_ token: Int32) -> Int32 {
-        tokenTable.hasMask(token) ? 0 : token
+        tokenTable.routesThroughWildcard(token) ? 0 : token
     }
 
     private func newNode(_ parent: Int32, _ token: Int32) -> Int32 {

@@ -77,7 +77,7 @@ struct TokenTable {
         hashes.append(h)
         words.append(TokenTable.isWord(p, n))
         introducers.append(TokenTable.isIntroducer(p, n))
-        masked.append(TokenTable.containsWildcard(p, n))
+        masked.append(TokenTable.hasDigitOrMask(p, n))
         keyLengths.append(TokenTable.keyLength(p, n))
         skeletons.append(ShapeHasher.hash(p, n, loneDigits: false))
         slots[slot] = id
@@ -85,7 +85,7 @@ struct TokenTable {
         return id
     }
 
-    /// True for a plain word: letters only, with at most one trailing `.`, `,`, `:` or `;`.
+    /// True for a plain word: two or more letters, no masked part, no `/` (paths are data).
     @inline(__always)
     func isWord(_ id: Int32) -> Bool { words[Int(id)] }
 
@@ -116,9 +116,9 @@ struct TokenTable {
     /// True where the token holds a masked part or a digit (`blk_<*>`, `host-<*>`, `eth0`); such
     /// tokens route through the tree's `<*>` branch, as Drain routes tokens with digits.
     @inline(__always)
-    func hasMask(_ id: Int32) -> Bool { masked[Int(id)] }
+    func routesThroughWildcard(_ id: Int32) -> Bool { masked[Int(id)] }
 
-    private static func containsWildcard(_ p: UnsafePointer<UInt8>, _ n: Int) -> Bool {
+    private static func hasDigitOrMask(_ p: UnsafePointer<UInt8>, _ n: Int) -> Bool {
         for k in 0..<n where TokenMasker.isDigit(p[k]) { return true }
         var k = 0
         while k + 2 < n {
