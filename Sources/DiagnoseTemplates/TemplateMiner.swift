@@ -2,7 +2,7 @@
 ///
 /// Each line is split on whitespace, its tokens masked (`TokenMasker`: numbers, hex, IPs and
 /// ports, dates and times, UUIDs, block ids, paths, URLs), then routed through a fixed-depth
-/// tree: the token count, then the first `depth - 2` tokens (a token with a masked part routes
+/// tree: the token count, then the first `depth - 2` tokens (a token with a digit or a masked part routes
 /// through the `<*>` branch, as Drain routes tokens with digits). The leaf holds clusters; the
 /// line joins the most similar one when that similarity reaches `similarity`, and the cluster's
 /// differing positions become `<*>`. Otherwise it starts a new cluster. A cluster's id never
