@@ -135,3 +135,16 @@ public enum TemplateNovelty {
         return u.count >= 2 && u.allSatisfy { ($0 | 0x20) >= UInt8(ascii: "a") && ($0 | 0x20) <= UInt8(ascii: "z") }
     }
 }
+
+/// `TemplateNovelty` as a registry detector: the run's templates against the baseline's.
+public struct TemplateNoveltyDetector: Detector {
+    public let id = "template-novelty"
+    public var settings: TemplateNovelty.Settings
+    public init(settings: TemplateNovelty.Settings = .init()) { self.settings = settings }
+
+    public func detect(_ input: AnalysisInput) -> [Symptom] {
+        guard let baseline = input.baseline else { return [] }
+        return TemplateNovelty.symptoms(run: input.run.templates, baseline: baseline.templates,
+                                        runEvents: input.run.events, settings: settings)
+    }
+}

@@ -32,6 +32,27 @@ struct LabelledLines {
         return out
     }
 
+    /// Mines the raw lines of `path` instead (line `i` of the file is labelled row `i`).
+    mutating func replaceContents(withLinesOf path: String) throws(LoghubBenchmark.Failure) {
+        guard let data = LabelledLines.readAll(path) else { throw .cannotRead(path: path) }
+        var contents: [UInt8] = []
+        var starts = [0]
+        var lineStart = 0
+        for i in 0...data.count where i == data.count || data[i] == 0x0A {
+            if i == data.count, lineStart == i { break }
+            var end = i
+            if end > lineStart, data[end - 1] == 0x0D { end -= 1 }
+            contents.append(contentsOf: data[lineStart..<end])
+            starts.append(contents.count)
+            lineStart = i + 1
+        }
+        guard starts.count - 1 == truth.count else {
+            throw .lineCountMismatch(path: path, lines: starts.count - 1, labelled: truth.count)
+        }
+        self.contents = contents
+        self.starts = starts
+    }
+
     private static func readAll(_ path: String) -> [UInt8]? {
         guard let f = fopen(path, "rb") else { return nil }
         defer { fclose(f) }

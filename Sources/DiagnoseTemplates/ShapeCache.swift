@@ -1,7 +1,8 @@
 /// The shape of a line: a 64-bit hash of its bytes with every digit run collapsed to one mark
 /// (one-digit runs marked apart from longer ones) and every whitespace run to one space
-/// (leading and trailing whitespace dropped). Distinct shapes colliding in 64 bits is accepted
-/// as negligible (about n²/2⁶⁵ for n shapes).
+/// (leading and trailing whitespace dropped). The one digit that ends a word of two or more
+/// letters (`eth0`, `ssh2`) is kept as it is, since `TokenMasker` keeps such words. Distinct
+/// shapes colliding in 64 bits is accepted as negligible (about n²/2⁶⁵ for n shapes).
 ///
 /// Two lines with one shape mask to the same tokens (see `TokenMasker`), so the template a
 /// shape got once is the template it gets again.
@@ -12,20 +13,25 @@ enum ShapeHasher {
         return withUnsafePointer(to: &b) { hash($0, 0) }
     }()
 
+    /// `loneDigits: false` collapses every digit run (a token's skeleton: `rank0` = `rank1`).
     @inline(__always)
-    static func hash(_ p: UnsafePointer<UInt8>, _ n: Int) -> UInt64 {
+    static func hash(_ p: UnsafePointer<UInt8>, _ n: Int, loneDigits: Bool = true) -> UInt64 {
         var h: UInt64 = 0xCBF2_9CE4_8422_2325
         let prime: UInt64 = 0x0000_0100_0000_01B3
         var i = 0
         var pendingSpace = false
         var started = false
         var inDigits = false
+        var wordLength = 0
+        var wordHasDigit = false
         while i < n {
             let c = p[i]
             i += 1
             if TokenMasker.isSpace(c) {
                 pendingSpace = true
                 inDigits = false
+                wordLength = 0
+                wordHasDigit = false
                 continue
             }
             if pendingSpace {
@@ -34,15 +40,25 @@ enum ShapeHasher {
             }
             started = true
             if c &- 0x30 < 10 {
-                if !inDigits {
+                if loneDigits, !wordHasDigit, wordLength >= 2, i == n || !TokenMasker.isAlnum(p[i]) {
+                    h = (h ^ (0x3_00 | UInt64(c))) &* prime
+                } else if !inDigits {
                     h = (h ^ 0x1_00) &* prime
-                    inDigits = true
-                } else if inDigits, p[i - 2] &- 0x30 < 10, i < 3 || p[i - 3] &- 0x30 >= 10 {
+                } else if p[i - 2] &- 0x30 < 10, i < 3 || p[i - 3] &- 0x30 >= 10 {
                     h = (h ^ 0x2_00) &* prime
                 }
+                inDigits = true
+                wordLength += 1
+                wordHasDigit = true
                 continue
             }
             inDigits = false
+            if TokenMasker.isAlnum(c) {
+                wordLength += 1
+            } else {
+                wordLength = 0
+                wordHasDigit = false
+            }
             h = (h ^ UInt64(c)) &* prime
         }
         h ^= h >> 33

@@ -36,14 +36,26 @@ public enum TemplateFile {
         }
     }
 
-    /// Every frame of `path` with its final template id and text.
+    /// Every frame of `path` with its final template id (`TemplateMiner.canonicalID`) and text.
     public static func lines(path: String, configuration: TemplateMiner.Configuration = .init())
         throws -> [(line: Int, templateID: Int32, template: String)] {
         let miner = TemplateMiner(configuration: configuration)
         var mined: [MinedLine] = []
         try mine(path: path, into: miner) { mined.append($0) }
         let texts = (0..<miner.templateCount).map { miner.template(Int32($0)) }
-        return mined.map { (line: $0.line, templateID: $0.templateID, template: texts[Int($0.templateID)]) }
+        return mined.map {
+            (line: $0.line, templateID: miner.canonicalID($0.templateID), template: texts[Int($0.templateID)])
+        }
+    }
+
+    /// The templates of `path`, most frequent first (then by id), with what the read saw: the
+    /// plain `diagnose templates <file>` listing.
+    public static func summary(path: String, configuration: TemplateMiner.Configuration = .init())
+        throws -> (templates: [MinedTemplate], stats: ReadStats) {
+        let miner = TemplateMiner(configuration: configuration)
+        let stats = try mine(path: path, into: miner)
+        let sorted = miner.templates.sorted { $0.count != $1.count ? $0.count > $1.count : $0.id < $1.id }
+        return (sorted, stats)
     }
 
     /// The `diagnose templates --format csv` text: `line,template_id,template` and one row per

@@ -2,16 +2,26 @@
 ///
 /// Each line is split on whitespace, its tokens masked (`TokenMasker`: numbers, hex, IPs and
 /// ports, dates and times, UUIDs, block ids, paths, URLs), then routed through a fixed-depth
-/// tree: the token count, then the first `depth - 2` tokens. The leaf holds clusters; the line
-/// joins the most similar one (share of positions where the cluster's token equals the line's)
-/// when that share reaches `similarity`, and the cluster's differing positions become `<*>`.
-/// Otherwise it starts a new cluster. A cluster's id never changes, however far its template is
-/// generalised later.
+/// tree: the token count, then the first `depth - 2` tokens (a token with a digit or a masked part routes
+/// through the `<*>` branch, as Drain routes tokens with digits). The leaf holds clusters; the
+/// line joins the most similar one when that similarity reaches `similarity`, and the cluster's
+/// differing positions become `<*>`. Otherwise it starts a new cluster. A cluster's id never
+/// changes, however far its template is generalised later.
+///
+/// Similarity is the share of positions where the cluster's token equals the line's, where
+/// `<*>` facing `<*>` counts as equal. Unlike Drain, a line never joins a cluster where a plain
+/// word faces a different plain word (`Started` against `Paused`): different words usually mean
+/// different messages. Three exceptions keep names variable: the same `key=` with other values,
+/// a word after `user`, `for`, `from`, `by`, `host` or `account`, and words that differ only in
+/// their digits (`rank0`, `rank1`). On Loghub-2k this takes the average grouping accuracy from
+/// about 0.80 (plain Drain similarity with the same masking) to 0.93.
 ///
 /// A cache keyed by the line's shape (`ShapeHasher`: digits and whitespace collapsed) returns
 /// the template of a shape seen before without tokenising, so repeated lines cost one hash.
+/// Work per line and memory are bounded (`Configuration.maxTokens`, `maxClustersPerLeaf`,
+/// `maxTemplates`, `maxDistinctTokens`, `cacheEntries`).
 ///
-/// Not thread-safe: use one miner per stream (or per file) and merge templates by text.
+/// Not thread-safe: use one miner per stream (or per run) and merge templates by text.
 public final class TemplateMiner {
     /// Tree and matching parameters.
     public struct Configuration: Sendable, Hashable {
@@ -26,14 +36,26 @@ public final class TemplateMiner {
         public var maxTokens: Int
         /// Shapes remembered by the cache before it is cleared.
         public var cacheEntries: Int
+        /// Clusters one tree leaf holds; a line that matches none of a full leaf gets a template of
+        /// its own that later lines reach only through the shape cache (bounds the work per line).
+        public var maxClustersPerLeaf: Int
+        /// Templates in all; past it, a line that matches nothing joins the all-`<*>` template of
+        /// its token count (bounds memory on logs of free text).
+        public var maxTemplates: Int
+        /// Distinct tokens remembered; past it an unseen token reads as `<*>` (bounds memory).
+        public var maxDistinctTokens: Int
         /// Positions where both the cluster and the line hold `<*>` count as matching.
         public var wildcardsMatch: Bool
-        /// A line may not join a cluster where a plain word of the cluster (letters only) faces a
-        /// different plain word of the line: words that differ are usually different messages.
+        /// A line may not join a cluster where a plain word of the cluster (a token with two or
+        /// more letters and no masked part) faces a different plain word of the line, except for
+        /// the exceptions in the type's documentation.
         public var wordsMustMatch: Bool
 
         public init(depth: Int = 4, similarity: Double = 0.5, maxChildren: Int = 100, maxTokens: Int = 200,
-                    cacheEntries: Int = 1 << 20, wildcardsMatch: Bool = true, wordsMustMatch: Bool = true) {
+                    cacheEntries: Int = 1 << 20, maxClustersPerLeaf: Int = 256, maxTemplates: Int = 100_000,
+                    maxDistinctTokens: Int = 1 << 21, wildcardsMatch: Bool = true, wordsMustMatch: Bool = true) {
+            self.maxDistinctTokens = max(16, maxDistinctTokens)
+            self.maxClustersPerLeaf = max(1, maxClustersPerLeaf); self.maxTemplates = max(1, maxTemplates)
             self.wildcardsMatch = wildcardsMatch; self.wordsMustMatch = wordsMustMatch
             self.depth = max(3, depth); self.similarity = similarity; self.maxChildren = max(1, maxChildren)
             self.maxTokens = max(1, maxTokens); self.cacheEntries = cacheEntries
@@ -44,18 +66,26 @@ public final class TemplateMiner {
     /// Lines added so far.
     public private(set) var lineCount = 0
 
-    private var tokenTable = TokenTable()
-    private var cache: ShapeCache
-    private var clusterTokens: [[Int32]] = []
-    private var clusterCounts: [Int] = []
-    private var children: [NodeKey: Int32] = [:]
-    private var childCounts: [Int32] = []
-    private var leafClusters: [[Int32]] = []
-    private var line: [Int32] = []
-    private var scratch: [UInt8] = Array(repeating: 0, count: 1024)
+    @exclusivity(unchecked) private var tokenTable = TokenTable()
+    @exclusivity(unchecked) private var cache: ShapeCache
+    @exclusivity(unchecked) private var clusterTokens: [[Int32]] = []
+    @exclusivity(unchecked) private var clusterCounts: [Int] = []
+    @exclusivity(unchecked) private var children: [NodeKey: Int32] = [:]
+    @exclusivity(unchecked) private var childCounts: [Int32] = []
+    @exclusivity(unchecked) private var leafClusters: [[Int32]] = []
+    @exclusivity(unchecked) private var line: [Int32] = []
+    private var overflow: [Int: Int32] = [:]
+    @exclusivity(unchecked) private var alias: [Int32] = []
+    @exclusivity(unchecked) private var scratch: [UInt8] = Array(repeating: 0, count: 1024)
     private let prefixDepth: Int
     private let threshold: Double
-    var routeMaskedByWildcard = true
+
+    /// A token longer than this once masked is data (a blob, an encoded value) and reads as `<*>`.
+    static let maxTokenBytes = 256
+    /// Share of equal positions a generalised template needs with an older one of its leaf to
+    /// absorb it: high, because absorbing on the matching threshold over-merges lines that still
+    /// carry headers (timestamps, hosts, levels).
+    static let absorbShare = 0.9
 
     private struct NodeKey: Hashable {
         var parent: Int32
@@ -65,6 +95,7 @@ public final class TemplateMiner {
     public init(configuration: Configuration = Configuration()) {
         self.configuration = configuration
         cache = ShapeCache(maxEntries: configuration.cacheEntries)
+        tokenTable.limit = configuration.maxDistinctTokens
         prefixDepth = configuration.depth - 2
         threshold = configuration.similarity
         line.reserveCapacity(configuration.maxTokens)
@@ -80,8 +111,12 @@ public final class TemplateMiner {
         let n = bytes.count
         let p = n > 0 ? bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) : nil
         let shape = p.map { ShapeHasher.hash($0, n) } ?? ShapeHasher.emptyShape
-        let hit = cache.lookup(shape)
+        var hit = cache.lookup(shape)
         if hit >= 0 {
+            if alias[Int(hit)] != hit {
+                hit = canonicalID(hit)
+                cache.insert(shape, hit)
+            }
             clusterCounts[Int(hit)] += 1
             return hit
         }
@@ -98,8 +133,8 @@ public final class TemplateMiner {
 
     /// The template's text: tokens joined by single spaces, variables as `<*>`.
     public func template(_ id: Int32) -> String {
-        let i = Int(id)
-        guard i >= 0, i < clusterTokens.count else { return "" }
+        guard id >= 0, Int(id) < clusterTokens.count else { return "" }
+        let i = Int(canonicalID(id))
         var out = ""
         for (k, t) in clusterTokens[i].enumerated() {
             if k > 0 { out += " " }
@@ -108,15 +143,28 @@ public final class TemplateMiner {
         return out
     }
 
-    /// Lines that joined the template so far.
+    /// Lines that joined the template so far (of `canonicalID(id)`).
     public func count(_ id: Int32) -> Int {
         let i = Int(id)
-        return i >= 0 && i < clusterCounts.count ? clusterCounts[i] : 0
+        return i >= 0 && i < clusterCounts.count ? clusterCounts[Int(canonicalID(id))] : 0
+    }
+
+    /// The template an id stands for now. When a template generalises so far that it covers an
+    /// older, more specific one of its leaf, the older one is absorbed: its id stays valid and
+    /// resolves here to the one that absorbed it. Equal to `id` for live templates.
+    public func canonicalID(_ id: Int32) -> Int32 {
+        var i = id
+        guard i >= 0, Int(i) < alias.count else { return id }
+        while alias[Int(i)] != i { i = alias[Int(i)] }
+        return i
     }
 
     /// Every template with its text and line count, in id order.
+    /// Live templates (absorbed ones excluded), in id order.
     public var templates: [MinedTemplate] {
-        clusterTokens.indices.map { MinedTemplate(id: Int32($0), text: template(Int32($0)), count: clusterCounts[$0]) }
+        clusterTokens.indices.filter { alias[$0] == Int32($0) }.map {
+            MinedTemplate(id: Int32($0), text: template(Int32($0)), count: clusterCounts[$0])
+        }
     }
 
     private func tokenize(_ p: UnsafePointer<UInt8>, _ n: Int) {
@@ -132,7 +180,7 @@ public final class TemplateMiner {
                 let s = i
                 while i < n, !TokenMasker.isSpace(p[i]) { i += 1 }
                 let m = TokenMasker.mask(p + s, i - s, into: out)
-                line.append(m < 0 ? 0 : tokenTable.intern(UnsafePointer(out), m))
+                line.append(m < 0 || m > TemplateMiner.maxTokenBytes ? 0 : tokenTable.intern(UnsafePointer(out), m))
                 if line.count >= limit { break }
             }
         }
@@ -140,17 +188,36 @@ public final class TemplateMiner {
 
     private func addTokens(shape: UInt64) -> Int32 {
         if let leaf = searchLeaf(), let match = bestCluster(in: leaf) {
-            merge(match)
+            if merge(match) { absorb(into: match, leaf: leaf) }
             clusterCounts[Int(match)] += 1
             cache.insert(shape, match)
             return match
+        }
+        if clusterTokens.count >= configuration.maxTemplates {
+            let id = overflowTemplate(length: line.count)
+            clusterCounts[Int(id)] += 1
+            cache.insert(shape, id)
+            return id
         }
         let leaf = insertLeaf()
         let id = Int32(clusterTokens.count)
         clusterTokens.append(line)
         clusterCounts.append(1)
-        leafClusters[Int(leaf)].append(id)
+        alias.append(id)
+        if leafClusters[Int(leaf)].count < configuration.maxClustersPerLeaf {
+            leafClusters[Int(leaf)].append(id)
+        }
         cache.insert(shape, id)
+        return id
+    }
+
+    private func overflowTemplate(length: Int) -> Int32 {
+        if let id = overflow[length] { return id }
+        let id = Int32(clusterTokens.count)
+        clusterTokens.append(Array(repeating: 0, count: length))
+        clusterCounts.append(0)
+        alias.append(id)
+        overflow[length] = id
         return id
     }
 
@@ -178,7 +245,7 @@ public final class TemplateMiner {
 
     @inline(__always)
     private func routing(_ token: Int32) -> Int32 {
-        routeMaskedByWildcard && tokenTable.hasMask(token) ? 0 : token
+        tokenTable.routesThroughWildcard(token) ? 0 : token
     }
 
     private func newNode(_ parent: Int32, _ token: Int32) -> Int32 {
@@ -219,27 +286,33 @@ public final class TemplateMiner {
         var bestParams = -1
         let wildcards = configuration.wildcardsMatch
         let words = configuration.wordsMustMatch
+        var minSame = Int((threshold * Double(n)).rounded(.down))
+        while minSame < n, Double(minSame) / Double(n) < threshold { minSame += 1 }
+        while minSame > 0, Double(minSame - 1) / Double(n) >= threshold { minSame -= 1 }
+        let maxMiss = n - minSame
         line.withUnsafeBufferPointer { l in
             for c in candidates {
                 clusterTokens[Int(c)].withUnsafeBufferPointer { t in
                     var same = 0
                     var params = 0
-                    var wordClash = false
+                    var miss = 0
                     for k in 0..<n {
                         let a = t[k]
                         let b = l[k]
                         if a == 0 {
                             params += 1
-                            if b == 0, wildcards { same += 1 }
+                            if b == 0, wildcards { same += 1; continue }
                         } else if a == b {
                             same += 1
+                            continue
                         } else if words, tokenTable.isWord(a), tokenTable.isWord(b),
                                   k == 0 || !tokenTable.introducesName(l[k - 1]), !tokenTable.sameKey(a, b),
                                   !tokenTable.sameSkeleton(a, b) {
-                            wordClash = true
+                            return
                         }
+                        miss += 1
+                        if miss > maxMiss { return }
                     }
-                    if wordClash { return }
                     let sim = Double(same) / Double(n)
                     if sim > bestSim || (sim == bestSim && params > bestParams) {
                         best = c; bestSim = sim; bestParams = params
@@ -250,11 +323,46 @@ public final class TemplateMiner {
         return bestSim >= threshold ? best : nil
     }
 
-    private func merge(_ id: Int32) {
+    /// Generalises the cluster to cover the line; true when a position became `<*>`.
+    private func merge(_ id: Int32) -> Bool {
         let i = Int(id)
-        let n = line.count
-        for k in 0..<n where clusterTokens[i][k] != line[k] {
+        var changed = false
+        for k in 0..<line.count where clusterTokens[i][k] != line[k] {
             clusterTokens[i][k] = 0
+            changed = true
+        }
+        return changed
+    }
+
+    /// Folds into `id` the leaf's clusters its template now covers and shares at least
+    /// `absorbShare` of its positions with, so an over-general template absorbs nothing.
+    private func absorb(into id: Int32, leaf: Int32) {
+        let c = Int(id)
+        var kept: [Int32] = []
+        var absorbed = false
+        for d in leafClusters[Int(leaf)] {
+            if d != id, covers(c, Int(d)) {
+                alias[Int(d)] = id
+                clusterCounts[c] += clusterCounts[Int(d)]
+                clusterCounts[Int(d)] = 0
+                absorbed = true
+            } else {
+                kept.append(d)
+            }
+        }
+        if absorbed { leafClusters[Int(leaf)] = kept }
+    }
+
+    private func covers(_ general: Int, _ specific: Int) -> Bool {
+        clusterTokens[general].withUnsafeBufferPointer { g in
+            clusterTokens[specific].withUnsafeBufferPointer { s in
+                guard g.count == s.count, !g.isEmpty else { return false }
+                var same = 0
+                for k in 0..<g.count {
+                    if g[k] == s[k] { same += 1 } else if g[k] != 0 { return false }
+                }
+                return Double(same) / Double(g.count) >= TemplateMiner.absorbShare
+            }
         }
     }
 }

@@ -93,6 +93,15 @@ enum TokenMasker {
         return s
     }()
 
+    /// A month or weekday name, alone or with one bracket or comma around it (`[Sun`, `Dec,`).
+    private static func isCalendarToken(_ t: UnsafePointer<UInt8>, _ n: Int) -> Bool {
+        var s = 0
+        var e = n
+        if t[0] == 0x5B || t[0] == 0x28 { s = 1 }
+        if e - s > 3, t[e - 1] == 0x2C || t[e - 1] == 0x5D || t[e - 1] == 0x29 { e -= 1 }
+        return e - s == 3 && isCalendarName(t + s)
+    }
+
     private static func isCalendarName(_ t: UnsafePointer<UInt8>) -> Bool {
         calendarNames.contains(UInt32(t[0]) | UInt32(t[1]) << 8 | UInt32(t[2]) << 16)
     }
@@ -159,7 +168,7 @@ enum TokenMasker {
     /// URLs, paths with at least two `/` (a leading `/`, `./`, `../` or `~/`), `host:port` with a
     /// dotted host, and month and weekday names.
     private static func isWholeVariable(_ t: UnsafePointer<UInt8>, _ n: Int) -> Bool {
-        if n == 3 || n == 4 && t[3] == 0x2C { if isCalendarName(t) { return true } }
+        if n >= 3, n <= 5, isCalendarToken(t, n) { return true }
         guard n >= 3 else { return false }
         if isHostPort(t, n) { return true }
         if isDottedName(t, n) { return true }

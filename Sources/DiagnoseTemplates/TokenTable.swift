@@ -18,6 +18,12 @@ struct TokenTable {
     private var slots: [Int32]
     private var mask: Int
 
+    /// Bytes of token text kept in all (well inside `Int32` offsets).
+    static let maxBytes = 1 << 27
+
+    /// Distinct tokens kept; past it an unseen token reads as the wildcard (bounds memory).
+    var limit = 1 << 21
+
     init() {
         slots = Array(repeating: -1, count: 4096)
         mask = 4095
@@ -64,21 +70,22 @@ struct TokenTable {
             }
             slot = (slot + 1) & mask
         }
+        if hashes.count >= limit || bytes.count + n > TokenTable.maxBytes { return 0 }
         let id = Int32(hashes.count)
         bytes.append(contentsOf: UnsafeBufferPointer(start: p, count: n))
         starts.append(Int32(truncatingIfNeeded: bytes.count))
         hashes.append(h)
         words.append(TokenTable.isWord(p, n))
         introducers.append(TokenTable.isIntroducer(p, n))
-        masked.append(TokenTable.containsWildcard(p, n))
+        masked.append(TokenTable.hasDigitOrMask(p, n))
         keyLengths.append(TokenTable.keyLength(p, n))
-        skeletons.append(ShapeHasher.hash(p, n))
+        skeletons.append(ShapeHasher.hash(p, n, loneDigits: false))
         slots[slot] = id
         if hashes.count * 2 > slots.count { grow() }
         return id
     }
 
-    /// True for a plain word: letters only, with at most one trailing `.`, `,`, `:` or `;`.
+    /// True for a plain word: two or more letters, no masked part, no `/` (paths are data).
     @inline(__always)
     func isWord(_ id: Int32) -> Bool { words[Int(id)] }
 
@@ -106,12 +113,13 @@ struct TokenTable {
         return 0
     }
 
-    /// True where the token holds a masked part (`blk_<*>`, `host-<*>`); such tokens route
-    /// through the tree's `<*>` branch, as Drain routes tokens with digits.
+    /// True where the token holds a masked part or a digit (`blk_<*>`, `host-<*>`, `eth0`); such
+    /// tokens route through the tree's `<*>` branch, as Drain routes tokens with digits.
     @inline(__always)
-    func hasMask(_ id: Int32) -> Bool { masked[Int(id)] }
+    func routesThroughWildcard(_ id: Int32) -> Bool { masked[Int(id)] }
 
-    private static func containsWildcard(_ p: UnsafePointer<UInt8>, _ n: Int) -> Bool {
+    private static func hasDigitOrMask(_ p: UnsafePointer<UInt8>, _ n: Int) -> Bool {
+        for k in 0..<n where TokenMasker.isDigit(p[k]) { return true }
         var k = 0
         while k + 2 < n {
             if p[k] == 0x3C, p[k + 1] == 0x2A, p[k + 2] == 0x3E { return true }
@@ -136,7 +144,7 @@ struct TokenTable {
         var letters = 0
         for k in 0..<n {
             let c = p[k]
-            if (c | 0x20) &- 0x61 < 26 { letters += 1 } else if c == 0x3C || c == 0x2A { return false }
+            if (c | 0x20) &- 0x61 < 26 { letters += 1 } else if c == 0x3C || c == 0x2A || c == 0x2F { return false }
         }
         return letters >= 2
     }

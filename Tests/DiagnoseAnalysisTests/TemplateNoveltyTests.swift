@@ -110,3 +110,17 @@ private func healthyLog(seed: Int, steps: Int = 60) -> [String] {
         #expect(symptoms[0].after == 2)
     }
 }
+
+@Suite struct TemplateNoveltyDetectorTests {
+    @Test func readsTemplatesFromObservations() {
+        let baseline = RunObservations(runID: "base", root: "/runs/base", templates: stats(healthyLog(seed: 1)))
+        let run = RunObservations(runID: "run", root: "/runs/run",
+                                  templates: stats(healthyLog(seed: 3) + ["torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.26 GiB"]))
+        let detector = TemplateNoveltyDetector()
+        #expect(detector.id == "template-novelty")
+        #expect(detector.detect(AnalysisInput(run: run)).isEmpty)
+        let symptoms = detector.detect(AnalysisInput(run: run, baseline: baseline))
+        #expect(symptoms.count == 1)
+        #expect(symptoms.first?.evidence.first?.excerpt.contains("CUDA out of memory") == true)
+    }
+}

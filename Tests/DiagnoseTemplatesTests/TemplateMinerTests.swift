@@ -24,6 +24,7 @@ import Testing
         ("[rank12]:[E321", "[<*>]:[<*>"),
         ("via interface ib0 using SOCKS5", "via interface ib0 using SOCKS5"),
         ("Fri Jun 17 07:07:00 2005", "<*> <*> <*> <*> <*>"),
+        ("[Sun Dec 04 04:47:44 2005] [notice]", "<*> <*> <*> <*> <*>] [notice]"),
         ("NCCL INFO Using network IB", "NCCL INFO Using network IB"),
         ("grad_norm: nan", "grad_norm: nan"),
     ])
@@ -46,6 +47,8 @@ import Testing
         #expect(shape("step 12 loss 3.25") == shape("step 47 loss 8.75"))
         #expect(shape("step 12  loss 3.25 ") == shape(" step 10 loss 1.00"))
         #expect(shape("rank 3") != shape("rank 12"))
+        #expect(shape("via eth0 up") != shape("via eth1 up"))
+        #expect(shape("via e0 up") == shape("via e1 up"))
         #expect(shape("step 12 loss 3.25") != shape("step 12 lr 3.25"))
         #expect(shape("a1b") != shape("ab"))
     }
@@ -95,6 +98,46 @@ import Testing
         #expect(miner.count(a) == 3)
     }
 
+    @Test func templateCoveredByAGeneralisedOneIsAbsorbed() {
+        let miner = TemplateMiner()
+        let a = miner.add("cache shard alpha loaded from disk in fast mode ok")
+        let b = miner.add("cache shard beta loaded from disk in fast mode ok")
+        #expect(a != b)
+        let c = miner.add("cache shard /tmp/x/y loaded from disk in fast mode ok")
+        #expect(c == a)
+        #expect(miner.canonicalID(b) == a)
+        #expect(miner.template(b) == "cache shard <*> loaded from disk in fast mode ok")
+        #expect(miner.templates.count == 1)
+        #expect(miner.count(b) == 3)
+        #expect(miner.add("cache shard beta loaded from disk in fast mode ok") == a)
+        #expect(miner.count(a) == 4)
+    }
+
+    @Test func overGeneralTemplateAbsorbsNothing() {
+        let miner = TemplateMiner()
+        let a = miner.add("open file alpha mode=r")
+        let b = miner.add("open file beta mode=w")
+        let c = miner.add("open file /tmp/x/y mode=a")
+        #expect(c == a)
+        #expect(miner.template(a) == "open file <*> <*>")
+        #expect(miner.canonicalID(b) == b)
+        #expect(miner.templates.count == 2)
+    }
+
+    @Test func clashingWordsKeepTemplatesApart() {
+        let miner = TemplateMiner()
+        let a = miner.add("worker ready mode=eager pool=alpha")
+        let b = miner.add("worker ready mode=lazy pool=alpha")
+        #expect(a == b)
+        let c = miner.add("worker idle mode=eager pool=alpha")
+        #expect(c != a)
+        let d = miner.add("worker idle mode=lazy pool=beta")
+        #expect(d == c)
+        #expect(miner.template(c) == "worker idle <*> <*>")
+        #expect(miner.canonicalID(a) == a)
+        #expect(miner.templates.map(\.count).reduce(0, +) == 4)
+    }
+
     @Test func cachedShapeReturnsSameTemplate() {
         let miner = TemplateMiner()
         let first = miner.add("step 10 loss 2.5 lr 1e-4")
@@ -120,6 +163,17 @@ import Testing
         let b = miner.add("Failed password for uucp from 5.36.59.76 port 42393 ssh2")
         #expect(a == b)
         #expect(miner.template(a) == "Failed password for <*> from <*> port <*> ssh2")
+    }
+
+    @Test func wordsEndingInOneDigitGeneraliseAcrossTheDigit() {
+        let miner = TemplateMiner()
+        let a = miner.add("[rank0] NCCL watchdog thread terminated with exception")
+        let b = miner.add("[rank1] NCCL watchdog thread terminated with exception")
+        #expect(a == b)
+        #expect(miner.template(a) == "<*> NCCL watchdog thread terminated with exception")
+        let c = miner.add("link up on eth0 speed 100G")
+        let d = miner.add("link up on ib0 speed 200G")
+        #expect(c != d)
     }
 
     @Test func deterministic() {
@@ -149,6 +203,8 @@ import Testing
         let long = String(repeating: "tok ", count: 10_000)
         let id = miner.add(long)
         #expect(miner.template(id).split(separator: " ").count == 16)
+        let blob = miner.add("payload " + String(repeating: "QUJD", count: 200))
+        #expect(miner.template(blob) == "payload <*>")
         #expect(miner.template(-1) == "")
         #expect(miner.template(Int32(miner.templateCount)) == "")
         #expect(miner.count(99) == 0)
