@@ -37,7 +37,7 @@ import DiagnoseCore
     @Test func unconfirmedUntilSignedOff() {
         let md = PostmortemRenderer.render(SampleDiagnosis.lrTooHigh(), context: ctx)
         #expect(md.contains("**UNCONFIRMED.** Most likely `lr-too-high`"))
-        #expect(md.contains("- [ ] Sign off the diagnosis: `diagnose signoff sft-7b-r18 --rank 1"))
+        #expect(md.contains("- [ ] Sign off the diagnosis: `diagnose signoff sft-7b-r18 --hypothesis 1"))
         #expect(md.contains("- [ ] Fix (`lr-too-high`): Restore optim.learning\\_rate") || md.contains("- [ ] Fix (`lr-too-high`): Restore optim.learning_rate"))
         #expect(md.contains("- [ ] Verify (`lr-too-high`): Rerun 200 steps"))
         #expect(md.contains("`optim.learning_rate`: `3.0e-4` → `3.0e-3`"))

@@ -14,7 +14,7 @@ import DiagnoseCore
         #expect(md.contains("- **Run:** `sft-7b-r18`"))
         #expect(md.contains("- **Baseline:** `sft-7b-r17`"))
         #expect(md.contains("incident: most likely lr-too-high, 81%"))
-        #expect(md.contains("- [ ] #1 `lr-too-high` (81%): `diagnose signoff sft-7b-r18 --rank 1"))
+        #expect(md.contains("- [ ] #1 `lr-too-high` (81%): `diagnose signoff sft-7b-r18 --hypothesis 1"))
         #expect(md.contains("- [ ] #3 `fp16-overflow`"))
         #expect(!md.contains("\u{1B}["))
     }
