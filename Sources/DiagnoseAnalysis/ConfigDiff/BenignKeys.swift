@@ -29,7 +29,7 @@ public struct BenignKeys: Sendable {
             "output_dir", "logging_dir", "run_name", "run_id", "exp_name", "experiment_name", "run_dir", "save_dir",
             "log_dir", "logdir", "dump_folder", "tensorboard_dir", "wandb_dir", "overwrite_output_dir", "job_name",
             "output_path", "hub_model_id", "hub_strategy", "push_to_hub", "hub_private_repo", "model_name_sanitized",
-            "checkpoint_dir", "ckpt_dir", "save_folder", "job.description", "description", "notes", "owner", "tags.*",
+            "checkpoint_dir", "ckpt_dir", "save_folder", "job.description", "notes", "owner", "tags.*", "baseline",
         ])
         add("random seed", ["seed", "data_seed", "random_seed", "numpy_seed", "torch_seed", "fewshot_seed", "seed_*"])
         add("logging/eval/save interval", [
@@ -46,7 +46,7 @@ public struct BenignKeys: Sendable {
         add("timestamp or duration", [
             "timestamp", "start_time", "end_time", "date", "created_at", "started_at", "total_evaluation_time_seconds",
             "*_runtime", "train_runtime", "*_per_second", "total_flos", "git_hash", "upper_git_hash",
-            "pretty_env_info", "_commit_hash", "baseline",
+            "pretty_env_info", "_commit_hash",
         ])
         add("host, address or port", ["hostname", "host", "port", "master_port", "master_addr", "api_base", "base_url", "env.MASTER_*"])
         add("served model name (an alias)", ["served_model_name", "served_model_name.*"])

@@ -10,7 +10,7 @@ public struct LaunchScriptParser: FormatParser {
     public let id = "serving-launch"
     public init() {}
 
-    static let markers = ["vllm serve", "vllm.entrypoints", "sglang.launch_server", "sglang serve"]
+    static let markers = ["vllm serve", "vllm.entrypoints", "sglang.launch_server", "sglang serve", "vllm/vllm-openai", "lmsysorg/sglang"]
 
     public func sniff(_ head: FileHead) -> Double {
         let scriptLike = ["sh", "bash", "zsh", "cmd", "command"].contains(head.ext)
@@ -25,7 +25,7 @@ public struct LaunchScriptParser: FormatParser {
     public func parse(_ input: ParseInput, into sink: RecordSink) throws {
         let bytes = try ConfigSupport.readAll(input)
         let text = String(decoding: bytes, as: UTF8.self)
-        sink.progress(lines: bytes.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) } + (bytes.last == 0x0A || bytes.isEmpty ? 0 : 1))
+        sink.progress(lines: ConfigSupport.lineCount(bytes))
         var commands = 0
         var env: [FlatEntry] = []
         for statement in LaunchScriptParser.statements(text) {
@@ -112,6 +112,8 @@ public struct LaunchScriptParser: FormatParser {
             if base == "sglang", i + 1 < w.count, w[i + 1].text == "serve" {
                 return Start(index: i, argsFrom: i + 2, engine: "sglang", positionalKey: nil)
             }
+            // A container image: the arguments after it go to the server.
+            if t.hasPrefix("vllm/vllm-openai") { return Start(index: i, argsFrom: i + 1, engine: "vllm", positionalKey: nil) }
             if t.hasPrefix("vllm.entrypoints") { return Start(index: i, argsFrom: i + 1, engine: "vllm", positionalKey: nil) }
             if t.hasPrefix("sglang.launch_server") || t.hasPrefix("sglang_router.launch_server") {
                 return Start(index: i, argsFrom: i + 1, engine: "sglang", positionalKey: nil)

@@ -29,7 +29,7 @@ public struct InspectLogParser: FormatParser {
             sink.problem(line: nil, "Inspect log too large (\(bytes.count) bytes)")
             return
         }
-        sink.progress(lines: bytes.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) } + (bytes.last == 0x0A || bytes.isEmpty ? 0 : 1))
+        sink.progress(lines: ConfigSupport.lineCount(bytes))
         let lines = bytes.withUnsafeBytes { JSONKeyLines.index($0) }
         let r = JSONConfigReader.read(bytes)
         if let e = r.error { sink.problem(line: e.line, "truncated or malformed Inspect log: \(e.message)") }
