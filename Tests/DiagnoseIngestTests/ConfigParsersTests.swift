@@ -151,4 +151,13 @@ import DiagnoseText
         #expect(entry(sink, "overrides.trainer.devices")?.line == 3)
         #expect(sink.configs.allSatisfy { $0.kind == .hydra })
     }
+
+    @Test func dockerImageLaunchLine() throws {
+        let sink = try ServingTestSupport.parse(LaunchScriptParser(), path: "deploy/run.sh", content: """
+        docker run --gpus all -p 8000:8000 vllm/vllm-openai:v0.8.5 --model Qwen/Qwen2.5-7B-Instruct --gpu-memory-utilization 0.5
+        """)
+        #expect(entry(sink, "model")?.value == .string("Qwen/Qwen2.5-7B-Instruct"))
+        #expect(entry(sink, "gpu_memory_utilization")?.value == .number(0.5))
+        #expect(entry(sink, "gpus") == nil)
+    }
 }
