@@ -17,5 +17,6 @@ public enum ServingRules {
         vllmStats(),
         sglangPrefill(),
         lmEvalTable(),
+        serverArgs(),
     ]
 }
