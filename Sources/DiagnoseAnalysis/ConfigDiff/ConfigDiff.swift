@@ -201,27 +201,33 @@ public enum Values {
 
 /// Why a material change matters, for the keys whose effects are well known.
 enum MaterialReasons {
+    /// Specific needles first; needles of four characters or fewer must be a whole key component.
     static let table: [(String, String)] = [
-        ("learning_rate", "optimiser step size"), ("lr", "optimiser step size"), ("max_lr", "optimiser step size"),
-        ("min_lr", "learning-rate floor"), ("warmup", "learning-rate warmup"), ("scheduler", "learning-rate schedule"),
-        ("batch_size", "batch size"), ("gradient_accumulation", "gradient accumulation / effective batch"),
+        ("scheduler", "learning-rate schedule"), ("warmup", "learning-rate warmup"), ("min_lr", "learning-rate floor"),
+        ("max_lr", "optimiser step size"), ("learning_rate", "optimiser step size"), ("lr", "optimiser step size"),
+        ("gradient_accumulation", "gradient accumulation / effective batch"), ("batch_size", "batch size"),
         ("fp16", "mixed precision"), ("bf16", "mixed precision"), ("precision", "mixed precision"), ("loss_scale", "fp16 loss scaling"),
         ("prefix_caching", "prefix caching switch"), ("radix_cache", "prefix caching switch"), ("gpu_memory_utilization", "KV cache capacity"),
         ("mem_fraction", "KV cache capacity"), ("max_num_seqs", "concurrency / KV cache demand"), ("block_size", "cache block size"),
         ("max_model_len", "context length"), ("chat_template", "chat template"), ("max_gen_toks", "generation length limit"),
-        ("max_new_tokens", "generation length limit"), ("max_tokens", "generation length limit"), ("until", "stop sequences"),
-        ("stop", "stop sequences"), ("eos_token", "end-of-sequence handling"), ("num_fewshot", "few-shot count"), ("n-shot", "few-shot count"),
-        ("filter_list", "answer extraction filter"), ("model_args", "model / checkpoint loaded"), ("name_or_path", "model / checkpoint loaded"),
-        ("pretrained", "model / checkpoint loaded"), ("model", "model / checkpoint loaded"), ("resume", "resume behaviour"),
+        ("max_new_tokens", "generation length limit"), ("max_tokens", "generation length limit"), ("max_length", "length limit"),
+        ("until", "stop sequences"), ("stop", "stop sequences"), ("eos_token", "end-of-sequence handling"),
+        ("num_fewshot", "few-shot count"), ("n-shot", "few-shot count"), ("filter_list", "answer extraction filter"),
+        ("model_args", "model / checkpoint loaded"), ("name_or_path", "model / checkpoint loaded"), ("pretrained", "model / checkpoint loaded"),
+        ("model_path", "model / checkpoint loaded"), ("checkpoint", "checkpoint"), ("resume", "resume behaviour"),
         ("zero_optimization", "ZeRO partitioning"), ("max_grad_norm", "gradient clipping"), ("gradient_clipping", "gradient clipping"),
         ("tensor_parallel", "parallelism"), ("data_parallel", "parallelism / replicas"), ("replicas", "parallelism / replicas"),
         ("shuffle", "data order"), ("dataset", "data"), ("max_steps", "run length"), ("epochs", "run length"),
         ("temperature", "sampling"), ("top_p", "sampling"), ("tokenizer", "tokenizer"), ("vocab", "tokenizer / vocabulary"),
+        ("model", "model / checkpoint loaded"),
     ]
 
     static func reason(for key: String) -> String {
         let k = key.lowercased()
-        for (needle, why) in table where k.contains(needle) { return "material: \(why)" }
+        let parts = Set(k.split(whereSeparator: { $0 == "." || $0 == "_" || $0 == "-" }).map(String.init))
+        for (needle, why) in table where k.contains(needle) && (needle.count > 4 || parts.contains(needle) || k == needle) {
+            return "material: \(why)"
+        }
         return "material: not a known benign key"
     }
 }
