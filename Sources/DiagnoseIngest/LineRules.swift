@@ -15,6 +15,7 @@ public enum TrainingRules {
 public enum ServingRules {
     public static let all: [LineRuleSpec] = [
         vllmStats(),
+        vllmPreemption(),
         sglangPrefill(),
         lmEvalTable(),
         serverArgs(),
