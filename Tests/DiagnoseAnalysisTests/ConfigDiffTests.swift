@@ -47,6 +47,10 @@ import DiagnoseCore
         #expect(byKey["report_to.0"]?.material == false)
         #expect(byKey["dataloader_num_workers"]?.material == true)
         #expect(byKey["learning_rate"]?.material == true)
+        #expect(BenignKeys.standard.reason(for: "tensorboard.enabled") != nil)
+        #expect(BenignKeys.standard.reason(for: "hydra.run.dir") != nil)
+        #expect(BenignKeys.standard.reason(for: "trainer.max_steps") == nil)
+        #expect(BenignKeys.standard.reason(for: "configs.gsm8k.num_fewshot") == nil)
         let extra = ConfigDiff.diff(run: run, baseline: base, extraBenign: ["dataloader_*"])
         #expect(extra.first { $0.key == "dataloader_num_workers" }?.material == false)
     }

@@ -5,8 +5,8 @@ import DiagnoseCore
 /// levels, cache directories), each with the reason shown in the diff. One list, extensible by
 /// playbooks: extra patterns are matched the same way.
 ///
-/// A pattern without a dot matches the key's last component; one with a dot matches the whole key
-/// or its tail; `*` matches any run of characters.
+/// A pattern without a dot matches any one component of the key (`wandb` matches `wandb.project`);
+/// one with a dot matches the whole key or its tail; `*` matches any run of characters.
 public struct BenignKeys: Sendable {
     public struct Rule: Sendable, Hashable {
         public var pattern: String
@@ -54,16 +54,17 @@ public struct BenignKeys: Sendable {
                           "disable_log_stats", "log_stats", "env.*LOG*LEVEL*", "env.VLLM_LOGGING_*"])
         add("cache directory", ["cache_dir", "hf_home", "download_dir", "env.HF_HOME", "env.TRANSFORMERS_CACHE", "env.HF_DATASETS_CACHE"])
         add("version stamp", ["transformers_version", "lm_eval_version", "_from_model_config"])
+        add("Hydra runtime bookkeeping (the task config is compared on its own)", ["hydra.*"])
         return r
     }()
 
     /// The benign reason for a key, or nil when its changes are material.
     public func reason(for key: String) -> String? {
-        let leaf = key.split(separator: ".").last.map(String.init) ?? key
+        let components = key.split(separator: ".").map(String.init)
         for rule in rules {
             if rule.pattern.contains(".") {
                 if BenignKeys.glob(rule.pattern, key) || BenignKeys.globSuffix(rule.pattern, key) { return rule.reason }
-            } else if BenignKeys.glob(rule.pattern, leaf) {
+            } else if components.contains(where: { BenignKeys.glob(rule.pattern, $0) }) {
                 return rule.reason
             }
         }
