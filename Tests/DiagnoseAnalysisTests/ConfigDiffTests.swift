@@ -69,6 +69,20 @@ import DiagnoseCore
         #expect(removed?.reason?.contains("library default") == true)
     }
 
+    @Test func timeAndHashNamedFilesMatchTheirCounterpart() {
+        let run = [doc("logs/2026-10-20T11-32-39+00-00_gsm8k_489d0d1e6450519b1a1f3a.json", .eval, [("eval.config.max_tokens", .number(20), 24)])]
+        let base = [doc("logs/2026-10-16T10-12-49+00-00_gsm8k_f58b3a1d26b6dc6050cce3.json", .eval, [("eval.config.max_tokens", .number(512), 24)])]
+        let changes = ConfigDiff.diff(run: run, baseline: base)
+        #expect(changes.count == 1 && changes.first?.change == .changed)
+    }
+
+    @Test func urlsDifferingOnlyInPortAreBenign() {
+        let changes = ConfigDiff.diff(run: [doc("gw.yaml", .serving, [("upstream", .string("http://engine:8001/v1"), 2)])],
+                                      baseline: [doc("gw.yaml", .serving, [("upstream", .string("http://engine:8000/v1"), 2)])])
+        #expect(changes.first?.material == false)
+        #expect(Values.differOnlyInHostOrPort("http://a:1/v1", "http://a:1/v2") == false)
+    }
+
     @Test func addedAndRemovedFilesAreReported() {
         let changes = ConfigDiff.diff(run: [doc("a.yaml", [("x", .number(1), 1)])], baseline: [doc("b.yaml", [("y", .number(1), 1)])])
         #expect(changes.contains { $0.key == "x" && $0.change == .added && $0.baselineFile == nil })

@@ -79,6 +79,9 @@ public enum ConfigDiff {
         } else if let why = benign.reason(for: key) {
             material = false
             reason = "benign: \(why)"
+        } else if let o = old?.value.description, let n = new?.value.description, Values.differOnlyInHostOrPort(o, n) {
+            material = false
+            reason = "benign: host, address or port"
         } else {
             reason = MaterialReasons.reason(for: key)
         }
@@ -118,34 +121,65 @@ enum DocumentMatcher {
                 stillUnmatched.append(r)
             }
         }
+        var unmatchedByName: [ConfigDocument] = []
         for r in stillUnmatched {
             let name = fileName(r.path)
             if let i = remaining.firstIndex(where: { fileName($0.path) == name && $0.document == r.document }) {
                 pairs.append(Pair(run: r, baseline: remaining.remove(at: i)))
             } else {
-                pairs.append(Pair(run: r, baseline: nil))
+                unmatchedByName.append(r)
             }
         }
+        // A logical document (`lm-eval`, `inspect`, `server-args`) that is the only one of its name
+        // and kind on both sides.
+        let keys: [(ConfigDocument) -> String] = [
+            { $0.document.isEmpty ? "" : "\($0.document)|\($0.kind.rawValue)" },
+        ]
+        for key in keys {
+            var next: [ConfigDocument] = []
+            for r in unmatchedByName {
+                let k = key(r)
+                let candidates = remaining.indices.filter { key(remaining[$0]) == k }
+                if !k.isEmpty, candidates.count == 1, unmatchedByName.filter({ key($0) == k }).count == 1 {
+                    pairs.append(Pair(run: r, baseline: remaining.remove(at: candidates[0])))
+                } else {
+                    next.append(r)
+                }
+            }
+            unmatchedByName = next
+        }
+        pairs += unmatchedByName.map { Pair(run: $0, baseline: nil) }
         pairs += remaining.map { Pair(run: nil, baseline: $0) }
         return pairs
     }
 
     static func fileName(_ path: String) -> String { path.split(separator: "/").last.map(String.init) ?? path }
 
-    /// Paths with digit runs masked, so `outputs/2026-11-03/08-00-00/.hydra/config.yaml` matches
-    /// the baseline's own dated folder.
+    /// Paths with digit runs and hash-like runs masked, so `outputs/2026-11-03/08-00-00/.hydra/config.yaml`
+    /// matches the baseline's own dated folder and `2026-10-16T10-12-49+00-00_gsm8k_f58b3a1d26.json`
+    /// the baseline's own log.
     static func maskDigits(_ path: String) -> String {
         var out = ""
-        var inDigits = false
-        for c in path {
-            if c.isASCII, c.isNumber {
-                if !inDigits { out.append("#") }
-                inDigits = true
-            } else {
-                inDigits = false
-                out.append(c)
+        var token = ""
+        func flush() {
+            let hexLike = token.count >= 8 && token.allSatisfy { $0.isHexDigit } && token.contains { $0.isNumber }
+            if hexLike { out.append("#"); token = ""; return }
+            var inDigits = false
+            for c in token {
+                if c.isASCII, c.isNumber {
+                    if !inDigits { out.append("#") }
+                    inDigits = true
+                } else {
+                    inDigits = false
+                    out.append(c)
+                }
             }
+            token = ""
         }
+        for c in path {
+            if c.isASCII, c.isLetter || c.isNumber { token.append(c) } else { flush(); out.append(c) }
+        }
+        flush()
         return out
     }
 }
@@ -181,6 +215,18 @@ public enum Values {
             return Numbers.parseDouble(t)
         default: return nil
         }
+    }
+
+    /// True for two URLs that differ only in host or port (`http://engine:8000/v1` vs `http://engine:8001/v1`).
+    public static func differOnlyInHostOrPort(_ a: String, _ b: String) -> Bool {
+        func split(_ s: String) -> (String, String)? {
+            guard let scheme = s.range(of: "://") else { return nil }
+            let rest = s[scheme.upperBound...]
+            let pathStart = rest.firstIndex(of: "/") ?? rest.endIndex
+            return (String(s[..<scheme.lowerBound]), String(rest[pathStart...]))
+        }
+        guard a != b, let x = split(a), let y = split(b) else { return false }
+        return x == y
     }
 
     /// A bool from the other side's spelling, only when one side is bool-typed.

@@ -81,6 +81,15 @@ public enum ConfigTextFindings {
         return out
     }
 
+    /// Templates for the user turn (`user_turn.jinja`, `user_prompt.txt`, `human.j2`) come after the
+    /// system prompt and tool definitions in the rendered context.
+    static func rendersAfterSharedPrefix(_ path: String) -> Bool {
+        let name = (path.split(separator: "/").last.map(String.init) ?? path).lowercased()
+        let stem = name.split(separator: ".").first.map(String.init) ?? name
+        let words = Set(stem.split(whereSeparator: { $0 == "_" || $0 == "-" }).map(String.init))
+        return !words.contains("system") && !words.intersection(["user", "turn", "human", "query", "question"]).isEmpty
+    }
+
     static func textValue(_ e: ConfigEntry, kind: ConfigKind) -> String? {
         if case .text(let t) = e.value { return t }
         return nil
@@ -143,10 +152,14 @@ public enum ConfigTextFindings {
                            evidence: evidence)
         }
         let longest = max(text.count, bt.count, 1)
-        return Symptom(kind: .templateChanged, configKey: e.key, magnitude: 1 - Double(common) / Double(longest),
+        // A user-turn template renders after the system prompt and tools: its change leaves the shared prefix alone.
+        let late = rendersAfterSharedPrefix(r.path)
+        let magnitude = (1 - Double(common) / Double(longest)) * (late ? 0.3 : 1)
+        return Symptom(kind: .templateChanged, configKey: e.key, magnitude: magnitude,
                        before: Double(bt.count), after: Double(text.count), oldValue: baseExcerpt, newValue: runExcerpt,
                        summary: "\(r.kind.rawValue) \(r.path)\(e.key == "text" ? "" : " [\(e.key)]") changed: first differing line "
-                           + "\(lineIdx + 1) of the text, common prefix \(common) of \(longest) characters",
+                           + "\(lineIdx + 1) of the text, common prefix \(common) of \(longest) characters"
+                           + (late ? " (a user-turn template, rendered after the shared prefix)" : ""),
                        evidence: evidence)
     }
 }
