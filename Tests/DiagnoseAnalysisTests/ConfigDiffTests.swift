@@ -83,6 +83,16 @@ import DiagnoseCore
         #expect(Values.differOnlyInHostOrPort("http://a:1/v1", "http://a:1/v2") == false)
     }
 
+    @Test func aliasFollowingABenignRenameIsBenign() {
+        let run = [doc("engine.yaml", .serving, [("served_model_name", .string("shop-v3"), 1)]),
+                   doc("gateway.yaml", .serving, [("model", .string("shop-v3"), 3), ("timeout_s", .number(120), 4)])]
+        let base = [doc("engine.yaml", .serving, [("served_model_name", .string("shop"), 1)]),
+                    doc("gateway.yaml", .serving, [("model", .string("shop"), 3), ("timeout_s", .number(60), 4)])]
+        let changes = ConfigDiff.diff(run: run, baseline: base)
+        #expect(changes.allSatisfy { !$0.material })
+        #expect(changes.first { $0.key == "model" }?.reason?.contains("served_model_name") == true)
+    }
+
     @Test func addedAndRemovedFilesAreReported() {
         let changes = ConfigDiff.diff(run: [doc("a.yaml", [("x", .number(1), 1)])], baseline: [doc("b.yaml", [("y", .number(1), 1)])])
         #expect(changes.contains { $0.key == "x" && $0.change == .added && $0.baselineFile == nil })
@@ -202,6 +212,20 @@ import DiagnoseCore
         let c = #"[{"name":"calc","parameters":{}},{"name":"search","description":"web search","parameters":{}}]"#
         let s2 = ConfigTextFindings.analyse(run: [doc("tools.json", .toolSchema, "schema", c)], baseline: [doc("tools.json", .toolSchema, "schema", a)])
         #expect(s2.contains { $0.kind == .templateChanged })
+    }
+
+    @Test func droppingTheToolSortIsAReordering() throws {
+        let base = "You are an agent.\n{%- for tool in tools | sort(attribute='function.name') %}\n{{ tool | tojson }}\n{%- endfor %}\n"
+        let run = "You are an agent.\n{%- for tool in tools %}\n{{ tool | tojson }}\n{%- endfor %}\n"
+        let s = ConfigTextFindings.analyse(run: [doc("prompts/system.jinja", .promptTemplate, run)],
+                                           baseline: [doc("prompts/system.jinja", .promptTemplate, base)])
+        let r = try #require(s.first { $0.kind == .templateReordered })
+        #expect(r.evidence[0].line == 2)
+        #expect(r.evidence[1].line == 2)
+        #expect(r.oldValue?.contains("sort") == true)
+        let same = ConfigTextFindings.analyse(run: [doc("prompts/system.jinja", .promptTemplate, base + "x")],
+                                              baseline: [doc("prompts/system.jinja", .promptTemplate, base)])
+        #expect(!same.contains { $0.kind == .templateReordered })
     }
 
     @Test func templateChangeReportsFirstDifferingLineAndPrefix() throws {

@@ -54,6 +54,10 @@ public struct BenignKeys: Sendable {
                           "disable_log_stats", "log_stats", "env.*LOG*LEVEL*", "env.VLLM_LOGGING_*"])
         add("cache directory", ["cache_dir", "hf_home", "download_dir", "env.HF_HOME", "env.TRANSFORMERS_CACHE", "env.HF_DATASETS_CACHE"])
         add("version stamp", ["transformers_version", "lm_eval_version", "_from_model_config"])
+        add("client concurrency, timeout or retries (throughput, not results)", [
+            "max_connections", "max_concurrency", "num_concurrent", "concurrency", "timeout", "timeout_s", "request_timeout",
+            "http_timeout", "max_retries", "retries", "retry_attempts",
+        ])
         add("Hydra runtime bookkeeping (the task config is compared on its own)", ["hydra.*"])
         return r
     }()

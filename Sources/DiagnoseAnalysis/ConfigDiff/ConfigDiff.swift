@@ -32,7 +32,29 @@ public enum ConfigDiff {
             default: break
             }
         }
-        return changes.sorted { ($0.file, $0.key, $0.change.rawValue) < ($1.file, $1.key, $1.change.rawValue) }
+        return followBenignRenames(changes).sorted { ($0.file, $0.key, $0.change.rawValue) < ($1.file, $1.key, $1.change.rawValue) }
+    }
+
+    /// A material change that repeats a benign rename (the same old and new text, e.g. a gateway's
+    /// `model` following the engine's `served_model_name`) is the same alias change: benign.
+    static func followBenignRenames(_ changes: [ConfigChange]) -> [ConfigChange] {
+        func isName(_ s: String?) -> Bool {
+            guard let s, s.count >= 3, Values.number(.string(s)) == nil else { return false }
+            return !["true", "false", "none", "null"].contains(s.lowercased())
+        }
+        var renames: [String: String] = [:]
+        for c in changes where !c.material && c.change == .changed && isName(c.oldValue) && isName(c.newValue) {
+            renames["\(c.oldValue!)\u{0}\(c.newValue!)"] = c.key
+        }
+        guard !renames.isEmpty else { return changes }
+        return changes.map { c in
+            guard c.material, c.change == .changed, let o = c.oldValue, let n = c.newValue,
+                  let source = renames["\(o)\u{0}\(n)"] else { return c }
+            var c = c
+            c.material = false
+            c.reason = "benign: the same rename as \(source)"
+            return c
+        }
     }
 
     static func compare(_ r: ConfigDocument, _ b: ConfigDocument, benign: BenignKeys) -> [ConfigChange] {
@@ -264,7 +286,7 @@ enum MaterialReasons {
         ("zero_optimization", "ZeRO partitioning"), ("max_grad_norm", "gradient clipping"), ("gradient_clipping", "gradient clipping"),
         ("tensor_parallel", "parallelism"), ("data_parallel", "parallelism / replicas"), ("replicas", "parallelism / replicas"),
         ("shuffle", "data order"), ("dataset", "data"), ("max_steps", "run length"), ("epochs", "run length"),
-        ("temperature", "sampling"), ("top_p", "sampling"), ("tokenizer", "tokenizer"), ("vocab", "tokenizer / vocabulary"),
+        ("gen_kwargs", "generation settings"), ("generation", "generation settings"), ("temperature", "sampling"), ("top_p", "sampling"), ("tokenizer", "tokenizer"), ("vocab", "tokenizer / vocabulary"),
         ("model", "model / checkpoint loaded"),
     ]
 
