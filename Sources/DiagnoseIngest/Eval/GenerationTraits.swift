@@ -16,7 +16,15 @@ public enum GenerationTraits {
     public static let runOnMarkers = [
         "\nQuestion:", "\nQ:", "\nProblem:", "\nUser:", "\nHuman:", "\nAssistant:", "\n### Instruction", "\n### Question",
         "\nuser\n", "\nassistant\n", "\n\nInput:",
+        // A new turn's role header whose special tokens were stripped in decoding (`#### 50assistant\n\n…`).
+        "assistant\n\n", "user\n\n",
     ]
+
+    /// Role names that, alone on the first line, are a leaked turn header.
+    static let roleWords: Set<String> = ["assistant", "user", "system", "model", "<|assistant|>"]
+
+    /// Final-answer markers of reasoning tasks.
+    static let answerMarkers = ["####", "answer is", "answer:", "\\boxed", "final answer"]
 
     /// Answer extraction results that mean "nothing extracted".
     static func isInvalid(_ s: String?) -> Bool {
@@ -40,7 +48,7 @@ public enum GenerationTraits {
     ///   - maxTokens: the generation limit where known (tokens estimated at 4 characters).
     ///   - stops: the stop sequences in force, if known.
     public static func classify(response: String?, extracted: String?, finishReason: String? = nil, maxTokens: Int? = nil,
-                                stops: [String] = [], extractionApplies: Bool = true) -> [GenerationTrait] {
+                                stops: [String] = [], extractionApplies: Bool = true, correct: Bool? = nil) -> [GenerationTrait] {
         guard let response else { return [] }
         var traits: Set<GenerationTrait> = []
         let bytes = Array(response.utf8)
@@ -58,6 +66,11 @@ public enum GenerationTraits {
                 if find(Array(stop.utf8), in: b, from: first + 1) != nil { traits.insert(.ranOn); break }
             }
         }
+        let trimmedText = response.trimmingCharacters(in: .whitespacesAndNewlines)
+        let firstLine = trimmedText.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false)
+        if firstLine.count == 2, roleWords.contains(firstLine[0].trimmingCharacters(in: .whitespaces).lowercased()) {
+            traits.insert(.specialTokens)
+        }
         var truncated = false
         if let f = finishReason?.lowercased(), f == "length" || f == "max_tokens" || f == "model_length" { truncated = true }
         if let m = maxTokens, m > 0 {
@@ -66,6 +79,11 @@ public enum GenerationTraits {
             if estimate >= 0.85 * Double(m), !Array(".!?)]}\"'".utf8).contains(bytes[last]) { truncated = true }
         }
         if truncated { traits.insert(.truncated) }
+        // A newline stop cut multi-line reasoning before its final answer.
+        if !truncated, correct == false, stops.contains("\n"), !trimmedText.contains("\n") {
+            let lower = trimmedText.lowercased()
+            if !answerMarkers.contains(where: { lower.contains($0) }) { traits.insert(.stoppedEarly) }
+        }
         if extractionApplies, isInvalid(extracted) {
             if hasPlausibleAnswer(response) { traits.insert(.extractionInvalid) } else if !truncated { traits.insert(.stoppedEarly) }
         }
