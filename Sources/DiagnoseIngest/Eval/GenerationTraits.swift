@@ -66,10 +66,14 @@ public enum GenerationTraits {
                 if find(Array(stop.utf8), in: b, from: first + 1) != nil { traits.insert(.ranOn); break }
             }
         }
-        let trimmedText = response.trimmingCharacters(in: .whitespacesAndNewlines)
-        let firstLine = trimmedText.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false)
-        if firstLine.count == 2, roleWords.contains(firstLine[0].trimmingCharacters(in: .whitespaces).lowercased()) {
-            traits.insert(.specialTokens)
+        // A first line that is only a role name: a turn header leaked with its special tokens stripped.
+        var lineEnd = first
+        while lineEnd <= last, bytes[lineEnd] != 0x0A { lineEnd += 1 }
+        if lineEnd <= last, lineEnd - first <= 16 {
+            var e = lineEnd
+            while e > first, isBlank(bytes[e - 1]) { e -= 1 }
+            let word = String(decoding: bytes[first..<e], as: UTF8.self).lowercased()
+            if roleWords.contains(word) { traits.insert(.specialTokens) }
         }
         var truncated = false
         if let f = finishReason?.lowercased(), f == "length" || f == "max_tokens" || f == "model_length" { truncated = true }
@@ -80,8 +84,8 @@ public enum GenerationTraits {
         }
         if truncated { traits.insert(.truncated) }
         // A newline stop cut multi-line reasoning before its final answer.
-        if !truncated, correct == false, stops.contains("\n"), !trimmedText.contains("\n") {
-            let lower = trimmedText.lowercased()
+        if !truncated, correct == false, stops.contains("\n"), !bytes[first...last].contains(0x0A) {
+            let lower = String(decoding: bytes[first...last], as: UTF8.self).lowercased()
             if !answerMarkers.contains(where: { lower.contains($0) }) { traits.insert(.stoppedEarly) }
         }
         if extractionApplies, isInvalid(extracted) {
