@@ -46,6 +46,18 @@ import DiagnoseText
         #expect(sink.problems.first?.line == 2)
     }
 
+    @Test func toolOrderChangeIsLocatedOnItsLine() throws {
+        let line = { (tools: String) in #"{"usage": {"input_tokens": 10, "cache_read_input_tokens": 90}, "request": {"tools": \#(tools)}}"# }
+        let content = [line(#"[{"name": "a", "input_schema": {}}, {"name": "b", "input_schema": {}}]"#),
+                       line(#"[{"name": "a", "input_schema": {}}, {"name": "b", "input_schema": {}}]"#),
+                       line(#"[{"name": "b", "input_schema": {}}, {"name": "a", "input_schema": {}}]"#)].joined(separator: "\n")
+        let sink = try ServingTestSupport.parse(RequestLogParser(), path: "r.jsonl", content: content)
+        let orders = try #require(sink.configs.first { $0.entry.key == "tools.distinct_orders" })
+        #expect(orders.entry.value == .number(2))
+        #expect(orders.entry.line == 3)
+        #expect(orders.kind == .toolSchema)
+    }
+
     @Test func scrapeFolderComputesIntervalRatesAcrossFilesWithReset() throws {
         func scrape(_ q: Int, _ h: Int) -> String {
             """
