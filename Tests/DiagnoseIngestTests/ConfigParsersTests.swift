@@ -160,4 +160,14 @@ import DiagnoseText
         #expect(entry(sink, "gpu_memory_utilization")?.value == .number(0.5))
         #expect(entry(sink, "gpus") == nil)
     }
+
+    @Test func recordsGroupIntoDocuments() throws {
+        let sink = try ServingTestSupport.parse(JSONConfigParser(), path: "model/tokenizer_config.json", content: """
+        {"eos_token": "</s>", "chat_template": "{{ messages }}", "model_max_length": 4096}
+        """)
+        let docs = ConfigDocuments.group(path: "model/tokenizer_config.json", sink.configs)
+        #expect(docs.map(\.document) == ["", "chat_template"])
+        #expect(docs.map(\.kind) == [.tokenizer, .chatTemplate])
+        #expect(docs[0].entries.map(\.key) == ["eos_token", "model_max_length"])
+    }
 }
