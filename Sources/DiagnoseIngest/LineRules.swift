@@ -39,7 +39,9 @@ public enum TrainingRules {
 public enum ServingRules {
     public static let all: [LineRuleSpec] = [
         vllmStats(),
+        vllmPreemption(),
         sglangPrefill(),
         lmEvalTable(),
+        serverArgs(),
     ]
 }

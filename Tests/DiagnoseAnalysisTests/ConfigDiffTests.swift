@@ -47,6 +47,10 @@ import DiagnoseCore
         #expect(byKey["report_to.0"]?.material == false)
         #expect(byKey["dataloader_num_workers"]?.material == true)
         #expect(byKey["learning_rate"]?.material == true)
+        #expect(BenignKeys.standard.reason(for: "tensorboard.enabled") != nil)
+        #expect(BenignKeys.standard.reason(for: "hydra.run.dir") != nil)
+        #expect(BenignKeys.standard.reason(for: "trainer.max_steps") == nil)
+        #expect(BenignKeys.standard.reason(for: "configs.gsm8k.num_fewshot") == nil)
         let extra = ConfigDiff.diff(run: run, baseline: base, extraBenign: ["dataloader_*"])
         #expect(extra.first { $0.key == "dataloader_num_workers" }?.material == false)
     }
@@ -63,6 +67,30 @@ import DiagnoseCore
         let removed = changes.first { $0.key == "top_p" }
         #expect(removed?.change == .removed)
         #expect(removed?.reason?.contains("library default") == true)
+    }
+
+    @Test func timeAndHashNamedFilesMatchTheirCounterpart() {
+        let run = [doc("logs/2026-10-20T11-32-39+00-00_gsm8k_489d0d1e6450519b1a1f3a.json", .eval, [("eval.config.max_tokens", .number(20), 24)])]
+        let base = [doc("logs/2026-10-16T10-12-49+00-00_gsm8k_f58b3a1d26b6dc6050cce3.json", .eval, [("eval.config.max_tokens", .number(512), 24)])]
+        let changes = ConfigDiff.diff(run: run, baseline: base)
+        #expect(changes.count == 1 && changes.first?.change == .changed)
+    }
+
+    @Test func urlsDifferingOnlyInPortAreBenign() {
+        let changes = ConfigDiff.diff(run: [doc("gw.yaml", .serving, [("upstream", .string("http://engine:8001/v1"), 2)])],
+                                      baseline: [doc("gw.yaml", .serving, [("upstream", .string("http://engine:8000/v1"), 2)])])
+        #expect(changes.first?.material == false)
+        #expect(Values.differOnlyInHostOrPort("http://a:1/v1", "http://a:1/v2") == false)
+    }
+
+    @Test func aliasFollowingABenignRenameIsBenign() {
+        let run = [doc("engine.yaml", .serving, [("served_model_name", .string("shop-v3"), 1)]),
+                   doc("gateway.yaml", .serving, [("model", .string("shop-v3"), 3), ("timeout_s", .number(120), 4)])]
+        let base = [doc("engine.yaml", .serving, [("served_model_name", .string("shop"), 1)]),
+                    doc("gateway.yaml", .serving, [("model", .string("shop"), 3), ("timeout_s", .number(60), 4)])]
+        let changes = ConfigDiff.diff(run: run, baseline: base)
+        #expect(changes.allSatisfy { !$0.material })
+        #expect(changes.first { $0.key == "model" }?.reason?.contains("served_model_name") == true)
     }
 
     @Test func addedAndRemovedFilesAreReported() {
@@ -184,6 +212,20 @@ import DiagnoseCore
         let c = #"[{"name":"calc","parameters":{}},{"name":"search","description":"web search","parameters":{}}]"#
         let s2 = ConfigTextFindings.analyse(run: [doc("tools.json", .toolSchema, "schema", c)], baseline: [doc("tools.json", .toolSchema, "schema", a)])
         #expect(s2.contains { $0.kind == .templateChanged })
+    }
+
+    @Test func droppingTheToolSortIsAReordering() throws {
+        let base = "You are an agent.\n{%- for tool in tools | sort(attribute='function.name') %}\n{{ tool | tojson }}\n{%- endfor %}\n"
+        let run = "You are an agent.\n{%- for tool in tools %}\n{{ tool | tojson }}\n{%- endfor %}\n"
+        let s = ConfigTextFindings.analyse(run: [doc("prompts/system.jinja", .promptTemplate, run)],
+                                           baseline: [doc("prompts/system.jinja", .promptTemplate, base)])
+        let r = try #require(s.first { $0.kind == .templateReordered })
+        #expect(r.evidence[0].line == 2)
+        #expect(r.evidence[1].line == 2)
+        #expect(r.oldValue?.contains("sort") == true)
+        let same = ConfigTextFindings.analyse(run: [doc("prompts/system.jinja", .promptTemplate, base + "x")],
+                                              baseline: [doc("prompts/system.jinja", .promptTemplate, base)])
+        #expect(!same.contains { $0.kind == .templateReordered })
     }
 
     @Test func templateChangeReportsFirstDifferingLineAndPrefix() throws {

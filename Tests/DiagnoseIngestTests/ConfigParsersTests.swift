@@ -151,4 +151,23 @@ import DiagnoseText
         #expect(entry(sink, "overrides.trainer.devices")?.line == 3)
         #expect(sink.configs.allSatisfy { $0.kind == .hydra })
     }
+
+    @Test func dockerImageLaunchLine() throws {
+        let sink = try ServingTestSupport.parse(LaunchScriptParser(), path: "deploy/run.sh", content: """
+        docker run --gpus all -p 8000:8000 vllm/vllm-openai:v0.8.5 --model Qwen/Qwen2.5-7B-Instruct --gpu-memory-utilization 0.5
+        """)
+        #expect(entry(sink, "model")?.value == .string("Qwen/Qwen2.5-7B-Instruct"))
+        #expect(entry(sink, "gpu_memory_utilization")?.value == .number(0.5))
+        #expect(entry(sink, "gpus") == nil)
+    }
+
+    @Test func recordsGroupIntoDocuments() throws {
+        let sink = try ServingTestSupport.parse(JSONConfigParser(), path: "model/tokenizer_config.json", content: """
+        {"eos_token": "</s>", "chat_template": "{{ messages }}", "model_max_length": 4096}
+        """)
+        let docs = ConfigDocuments.group(path: "model/tokenizer_config.json", sink.configs)
+        #expect(docs.map(\.document) == ["", "chat_template"])
+        #expect(docs.map(\.kind) == [.tokenizer, .chatTemplate])
+        #expect(docs[0].entries.map(\.key) == ["eos_token", "model_max_length"])
+    }
 }

@@ -15,6 +15,11 @@ import DiagnoseCore
         let long = String(repeating: "step by step reasoning ", count: 10)
         #expect(GenerationTraits.classify(response: long, extracted: "x", maxTokens: 32).contains(.truncated))
         #expect(GenerationTraits.classify(response: "72", extracted: "72") == [])
+        #expect(GenerationTraits.classify(response: "assistant\n\nShe has 50.\n#### 50", extracted: "50").contains(.specialTokens))
+        #expect(GenerationTraits.classify(response: "She has 50.\n#### 50assistant\n\nLet me double-check: 45.", extracted: "50") == [.ranOn])
+        #expect(GenerationTraits.classify(response: "Julie starts with 59, so 59 + 19 = 78 marbles.", extracted: "78", stops: ["Question:", "\n"],
+                                          correct: false) == [.stoppedEarly])
+        #expect(GenerationTraits.classify(response: "So the answer is 78.", extracted: "78", stops: ["\n"], correct: false) == [])
     }
 
     @Test func samplesTaskFromFileName() {

@@ -46,6 +46,18 @@ import DiagnoseText
         #expect(sink.problems.first?.line == 2)
     }
 
+    @Test func toolOrderChangeIsLocatedOnItsLine() throws {
+        let line = { (tools: String) in #"{"usage": {"input_tokens": 10, "cache_read_input_tokens": 90}, "request": {"tools": \#(tools)}}"# }
+        let content = [line(#"[{"name": "a", "input_schema": {}}, {"name": "b", "input_schema": {}}]"#),
+                       line(#"[{"name": "a", "input_schema": {}}, {"name": "b", "input_schema": {}}]"#),
+                       line(#"[{"name": "b", "input_schema": {}}, {"name": "a", "input_schema": {}}]"#)].joined(separator: "\n")
+        let sink = try ServingTestSupport.parse(RequestLogParser(), path: "r.jsonl", content: content)
+        let orders = try #require(sink.configs.first { $0.entry.key == "tools.distinct_orders" })
+        #expect(orders.entry.value == .number(2))
+        #expect(orders.entry.line == 3)
+        #expect(orders.kind == .toolSchema)
+    }
+
     @Test func scrapeFolderComputesIntervalRatesAcrossFilesWithReset() throws {
         func scrape(_ q: Int, _ h: Int) -> String {
             """
@@ -56,11 +68,11 @@ import DiagnoseText
             """
         }
         let files = [("replica-a/scrape-1.prom", scrape(1000, 800)), ("replica-a/scrape-2.prom", scrape(2000, 1700)),
-                     ("replica-a/scrape-10.prom", scrape(500, 100))]
+                     ("replica-a/scrape-10.prom", scrape(500, 100)), ("replica-a/other-5.prom", scrape(9, 9))]
         let dir = try ServingTestSupport.write(files)
         defer { try? FileManager.default.removeItem(at: dir) }
         var rates: [(Int?, Double)] = []
-        for (path, _) in files {
+        for (path, _) in files.prefix(3) {
             let sink = RecordSink()
             try PrometheusParser().parse(ParseInput(absolutePath: dir.appendingPathComponent(path).path, path: path), into: sink)
             for m in sink.metrics where m.name == .cacheHitRate {

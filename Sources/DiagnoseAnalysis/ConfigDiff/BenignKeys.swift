@@ -5,8 +5,8 @@ import DiagnoseCore
 /// levels, cache directories), each with the reason shown in the diff. One list, extensible by
 /// playbooks: extra patterns are matched the same way.
 ///
-/// A pattern without a dot matches the key's last component; one with a dot matches the whole key
-/// or its tail; `*` matches any run of characters.
+/// A pattern without a dot matches any one component of the key (`wandb` matches `wandb.project`);
+/// one with a dot matches the whole key or its tail; `*` matches any run of characters.
 public struct BenignKeys: Sendable {
     public struct Rule: Sendable, Hashable {
         public var pattern: String
@@ -29,7 +29,7 @@ public struct BenignKeys: Sendable {
             "output_dir", "logging_dir", "run_name", "run_id", "exp_name", "experiment_name", "run_dir", "save_dir",
             "log_dir", "logdir", "dump_folder", "tensorboard_dir", "wandb_dir", "overwrite_output_dir", "job_name",
             "output_path", "hub_model_id", "hub_strategy", "push_to_hub", "hub_private_repo", "model_name_sanitized",
-            "checkpoint_dir", "ckpt_dir", "save_folder", "job.description", "description", "notes", "owner", "tags.*",
+            "checkpoint_dir", "ckpt_dir", "save_folder", "job.description", "notes", "owner", "tags.*", "baseline",
         ])
         add("random seed", ["seed", "data_seed", "random_seed", "numpy_seed", "torch_seed", "fewshot_seed", "seed_*"])
         add("logging/eval/save interval", [
@@ -46,7 +46,7 @@ public struct BenignKeys: Sendable {
         add("timestamp or duration", [
             "timestamp", "start_time", "end_time", "date", "created_at", "started_at", "total_evaluation_time_seconds",
             "*_runtime", "train_runtime", "*_per_second", "total_flos", "git_hash", "upper_git_hash",
-            "pretty_env_info", "_commit_hash", "baseline",
+            "pretty_env_info", "_commit_hash",
         ])
         add("host, address or port", ["hostname", "host", "port", "master_port", "master_addr", "api_base", "base_url", "env.MASTER_*"])
         add("served model name (an alias)", ["served_model_name", "served_model_name.*"])
@@ -54,16 +54,21 @@ public struct BenignKeys: Sendable {
                           "disable_log_stats", "log_stats", "env.*LOG*LEVEL*", "env.VLLM_LOGGING_*"])
         add("cache directory", ["cache_dir", "hf_home", "download_dir", "env.HF_HOME", "env.TRANSFORMERS_CACHE", "env.HF_DATASETS_CACHE"])
         add("version stamp", ["transformers_version", "lm_eval_version", "_from_model_config"])
+        add("client concurrency, timeout or retries (throughput, not results)", [
+            "max_connections", "max_concurrency", "num_concurrent", "concurrency", "timeout", "timeout_s", "request_timeout",
+            "http_timeout", "max_retries", "retries", "retry_attempts",
+        ])
+        add("Hydra runtime bookkeeping (the task config is compared on its own)", ["hydra.*"])
         return r
     }()
 
     /// The benign reason for a key, or nil when its changes are material.
     public func reason(for key: String) -> String? {
-        let leaf = key.split(separator: ".").last.map(String.init) ?? key
+        let components = key.split(separator: ".").map(String.init)
         for rule in rules {
             if rule.pattern.contains(".") {
                 if BenignKeys.glob(rule.pattern, key) || BenignKeys.globSuffix(rule.pattern, key) { return rule.reason }
-            } else if BenignKeys.glob(rule.pattern, leaf) {
+            } else if components.contains(where: { BenignKeys.glob(rule.pattern, $0) }) {
                 return rule.reason
             }
         }

@@ -32,7 +32,29 @@ public enum ConfigDiff {
             default: break
             }
         }
-        return changes.sorted { ($0.file, $0.key, $0.change.rawValue) < ($1.file, $1.key, $1.change.rawValue) }
+        return followBenignRenames(changes).sorted { ($0.file, $0.key, $0.change.rawValue) < ($1.file, $1.key, $1.change.rawValue) }
+    }
+
+    /// A material change that repeats a benign rename (the same old and new text, e.g. a gateway's
+    /// `model` following the engine's `served_model_name`) is the same alias change: benign.
+    static func followBenignRenames(_ changes: [ConfigChange]) -> [ConfigChange] {
+        func isName(_ s: String?) -> Bool {
+            guard let s, s.count >= 3, Values.number(.string(s)) == nil else { return false }
+            return !["true", "false", "none", "null"].contains(s.lowercased())
+        }
+        var renames: [String: String] = [:]
+        for c in changes where !c.material && c.change == .changed && isName(c.oldValue) && isName(c.newValue) {
+            renames["\(c.oldValue!)\u{0}\(c.newValue!)"] = c.key
+        }
+        guard !renames.isEmpty else { return changes }
+        return changes.map { c in
+            guard c.material, c.change == .changed, let o = c.oldValue, let n = c.newValue,
+                  let source = renames["\(o)\u{0}\(n)"] else { return c }
+            var c = c
+            c.material = false
+            c.reason = "benign: the same rename as \(source)"
+            return c
+        }
     }
 
     static func compare(_ r: ConfigDocument, _ b: ConfigDocument, benign: BenignKeys) -> [ConfigChange] {
@@ -79,6 +101,9 @@ public enum ConfigDiff {
         } else if let why = benign.reason(for: key) {
             material = false
             reason = "benign: \(why)"
+        } else if let o = old?.value.description, let n = new?.value.description, Values.differOnlyInHostOrPort(o, n) {
+            material = false
+            reason = "benign: host, address or port"
         } else {
             reason = MaterialReasons.reason(for: key)
         }
@@ -118,34 +143,65 @@ enum DocumentMatcher {
                 stillUnmatched.append(r)
             }
         }
+        var unmatchedByName: [ConfigDocument] = []
         for r in stillUnmatched {
             let name = fileName(r.path)
             if let i = remaining.firstIndex(where: { fileName($0.path) == name && $0.document == r.document }) {
                 pairs.append(Pair(run: r, baseline: remaining.remove(at: i)))
             } else {
-                pairs.append(Pair(run: r, baseline: nil))
+                unmatchedByName.append(r)
             }
         }
+        // A logical document (`lm-eval`, `inspect`, `server-args`) that is the only one of its name
+        // and kind on both sides.
+        let keys: [(ConfigDocument) -> String] = [
+            { $0.document.isEmpty ? "" : "\($0.document)|\($0.kind.rawValue)" },
+        ]
+        for key in keys {
+            var next: [ConfigDocument] = []
+            for r in unmatchedByName {
+                let k = key(r)
+                let candidates = remaining.indices.filter { key(remaining[$0]) == k }
+                if !k.isEmpty, candidates.count == 1, unmatchedByName.filter({ key($0) == k }).count == 1 {
+                    pairs.append(Pair(run: r, baseline: remaining.remove(at: candidates[0])))
+                } else {
+                    next.append(r)
+                }
+            }
+            unmatchedByName = next
+        }
+        pairs += unmatchedByName.map { Pair(run: $0, baseline: nil) }
         pairs += remaining.map { Pair(run: nil, baseline: $0) }
         return pairs
     }
 
     static func fileName(_ path: String) -> String { path.split(separator: "/").last.map(String.init) ?? path }
 
-    /// Paths with digit runs masked, so `outputs/2026-11-03/08-00-00/.hydra/config.yaml` matches
-    /// the baseline's own dated folder.
+    /// Paths with digit runs and hash-like runs masked, so `outputs/2026-11-03/08-00-00/.hydra/config.yaml`
+    /// matches the baseline's own dated folder and `2026-10-16T10-12-49+00-00_gsm8k_f58b3a1d26.json`
+    /// the baseline's own log.
     static func maskDigits(_ path: String) -> String {
         var out = ""
-        var inDigits = false
-        for c in path {
-            if c.isASCII, c.isNumber {
-                if !inDigits { out.append("#") }
-                inDigits = true
-            } else {
-                inDigits = false
-                out.append(c)
+        var token = ""
+        func flush() {
+            let hexLike = token.count >= 8 && token.allSatisfy { $0.isHexDigit } && token.contains { $0.isNumber }
+            if hexLike { out.append("#"); token = ""; return }
+            var inDigits = false
+            for c in token {
+                if c.isASCII, c.isNumber {
+                    if !inDigits { out.append("#") }
+                    inDigits = true
+                } else {
+                    inDigits = false
+                    out.append(c)
+                }
             }
+            token = ""
         }
+        for c in path {
+            if c.isASCII, c.isLetter || c.isNumber { token.append(c) } else { flush(); out.append(c) }
+        }
+        flush()
         return out
     }
 }
@@ -183,6 +239,18 @@ public enum Values {
         }
     }
 
+    /// True for two URLs that differ only in host or port (`http://engine:8000/v1` vs `http://engine:8001/v1`).
+    public static func differOnlyInHostOrPort(_ a: String, _ b: String) -> Bool {
+        func split(_ s: String) -> (String, String)? {
+            guard let scheme = s.range(of: "://") else { return nil }
+            let rest = s[scheme.upperBound...]
+            let pathStart = rest.firstIndex(of: "/") ?? rest.endIndex
+            return (String(s[..<scheme.lowerBound]), String(rest[pathStart...]))
+        }
+        guard a != b, let x = split(a), let y = split(b) else { return false }
+        return x == y
+    }
+
     /// A bool from the other side's spelling, only when one side is bool-typed.
     static func bool(_ v: ConfigValue) -> Bool? {
         switch v {
@@ -201,27 +269,33 @@ public enum Values {
 
 /// Why a material change matters, for the keys whose effects are well known.
 enum MaterialReasons {
+    /// Specific needles first; needles of four characters or fewer must be a whole key component.
     static let table: [(String, String)] = [
-        ("learning_rate", "optimiser step size"), ("lr", "optimiser step size"), ("max_lr", "optimiser step size"),
-        ("min_lr", "learning-rate floor"), ("warmup", "learning-rate warmup"), ("scheduler", "learning-rate schedule"),
-        ("batch_size", "batch size"), ("gradient_accumulation", "gradient accumulation / effective batch"),
+        ("scheduler", "learning-rate schedule"), ("warmup", "learning-rate warmup"), ("min_lr", "learning-rate floor"),
+        ("max_lr", "optimiser step size"), ("learning_rate", "optimiser step size"), ("lr", "optimiser step size"),
+        ("gradient_accumulation", "gradient accumulation / effective batch"), ("batch_size", "batch size"),
         ("fp16", "mixed precision"), ("bf16", "mixed precision"), ("precision", "mixed precision"), ("loss_scale", "fp16 loss scaling"),
         ("prefix_caching", "prefix caching switch"), ("radix_cache", "prefix caching switch"), ("gpu_memory_utilization", "KV cache capacity"),
         ("mem_fraction", "KV cache capacity"), ("max_num_seqs", "concurrency / KV cache demand"), ("block_size", "cache block size"),
         ("max_model_len", "context length"), ("chat_template", "chat template"), ("max_gen_toks", "generation length limit"),
-        ("max_new_tokens", "generation length limit"), ("max_tokens", "generation length limit"), ("until", "stop sequences"),
-        ("stop", "stop sequences"), ("eos_token", "end-of-sequence handling"), ("num_fewshot", "few-shot count"), ("n-shot", "few-shot count"),
-        ("filter_list", "answer extraction filter"), ("model_args", "model / checkpoint loaded"), ("name_or_path", "model / checkpoint loaded"),
-        ("pretrained", "model / checkpoint loaded"), ("model", "model / checkpoint loaded"), ("resume", "resume behaviour"),
+        ("max_new_tokens", "generation length limit"), ("max_tokens", "generation length limit"), ("max_length", "length limit"),
+        ("until", "stop sequences"), ("stop", "stop sequences"), ("eos_token", "end-of-sequence handling"),
+        ("num_fewshot", "few-shot count"), ("n-shot", "few-shot count"), ("filter_list", "answer extraction filter"),
+        ("model_args", "model / checkpoint loaded"), ("name_or_path", "model / checkpoint loaded"), ("pretrained", "model / checkpoint loaded"),
+        ("model_path", "model / checkpoint loaded"), ("checkpoint", "checkpoint"), ("resume", "resume behaviour"),
         ("zero_optimization", "ZeRO partitioning"), ("max_grad_norm", "gradient clipping"), ("gradient_clipping", "gradient clipping"),
         ("tensor_parallel", "parallelism"), ("data_parallel", "parallelism / replicas"), ("replicas", "parallelism / replicas"),
         ("shuffle", "data order"), ("dataset", "data"), ("max_steps", "run length"), ("epochs", "run length"),
-        ("temperature", "sampling"), ("top_p", "sampling"), ("tokenizer", "tokenizer"), ("vocab", "tokenizer / vocabulary"),
+        ("gen_kwargs", "generation settings"), ("generation", "generation settings"), ("temperature", "sampling"), ("top_p", "sampling"), ("tokenizer", "tokenizer"), ("vocab", "tokenizer / vocabulary"),
+        ("model", "model / checkpoint loaded"),
     ]
 
     static func reason(for key: String) -> String {
         let k = key.lowercased()
-        for (needle, why) in table where k.contains(needle) { return "material: \(why)" }
+        let parts = Set(k.split(whereSeparator: { $0 == "." || $0 == "_" || $0 == "-" }).map(String.init))
+        for (needle, why) in table where k.contains(needle) && (needle.count > 4 || parts.contains(needle) || k == needle) {
+            return "material: \(why)"
+        }
         return "material: not a known benign key"
     }
 }

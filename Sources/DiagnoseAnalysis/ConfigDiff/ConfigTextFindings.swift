@@ -75,10 +75,56 @@ public enum ConfigTextFindings {
                 if let s = dynamic(r, e, text, baseline: pair.baseline, baseText: baseText) { out.append(s) }
                 if let b = pair.baseline, let be = baseEntry, let bt = baseText, bt != text {
                     out.append(change(r, e, text, b, be, bt))
+                    if let s = droppedToolSort(r, e, text, b, be, bt) { out.append(s) }
                 }
             }
         }
         return out
+    }
+
+    private static let toolSort = try? Pattern(#"tools\b[^\n]*\b(?:sort|dictsort|sort_keys)\b|\b(?:sort|dictsort|sorted)\b[^\n]*\btools\b"#,
+                                               options: [.caseless])
+    private static let toolLoop = try? Pattern(#"\bfor\b[^\n]*\bin\s+tools\b|tools\s*\|\s*(?:tojson|map)"#, options: [.caseless])
+
+    /// 0-based indexes of the lines matching a pattern.
+    static func lines(_ text: String, _ p: Pattern?) -> [Int] {
+        guard let p else { return [] }
+        let m = p.matcher()
+        var out: [Int] = []
+        for (i, l) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            var bytes = Array(l.utf8)
+            if bytes.withUnsafeMutableBytes({ m.matches(UnsafeRawBufferPointer($0)) }) { out.append(i) }
+        }
+        return out
+    }
+
+    /// The baseline's template sorted the tool list (or its keys) and the run's no longer does:
+    /// tools now render in whatever order the caller sends them.
+    static func droppedToolSort(_ r: ConfigDocument, _ e: ConfigEntry, _ text: String, _ b: ConfigDocument, _ be: ConfigEntry,
+                                _ bt: String) -> Symptom? {
+        let baseSorts = lines(bt, toolSort)
+        guard !baseSorts.isEmpty, lines(text, toolSort).count < baseSorts.count else { return nil }
+        let loop = lines(text, toolLoop).first ?? TextComparison.lineIndex(text, offset: TextComparison.commonPrefix(text, bt))
+        let runLine = e.line.map { r.path.lowercased().hasSuffix(".json") ? $0 : $0 + loop }
+        let baseLine = be.line.map { b.path.lowercased().hasSuffix(".json") ? $0 : $0 + baseSorts[0] }
+        let runExcerpt = TextComparison.line(text, loop)
+        let baseExcerpt = TextComparison.line(bt, baseSorts[0])
+        return Symptom(kind: .templateReordered, configKey: e.key, magnitude: 1, oldValue: baseExcerpt, newValue: runExcerpt,
+                       summary: "\(r.kind.rawValue) \(r.path): the baseline sorted the tool list, this template no longer does; "
+                           + "tools render in the caller's order",
+                       evidence: [Evidence(kind: .config, source: r.path, line: runLine, excerpt: runExcerpt, key: e.key,
+                                           oldValue: baseExcerpt, newValue: runExcerpt),
+                                  Evidence(kind: .config, source: "baseline:" + b.path, line: baseLine, excerpt: baseExcerpt, key: be.key,
+                                           oldValue: baseExcerpt, newValue: runExcerpt)])
+    }
+
+    /// Templates for the user turn (`user_turn.jinja`, `user_prompt.txt`, `human.j2`) come after the
+    /// system prompt and tool definitions in the rendered context.
+    static func rendersAfterSharedPrefix(_ path: String) -> Bool {
+        let name = (path.split(separator: "/").last.map(String.init) ?? path).lowercased()
+        let stem = name.split(separator: ".").first.map(String.init) ?? name
+        let words = Set(stem.split(whereSeparator: { $0 == "_" || $0 == "-" }).map(String.init))
+        return !words.contains("system") && !words.intersection(["user", "turn", "human", "query", "question"]).isEmpty
     }
 
     static func textValue(_ e: ConfigEntry, kind: ConfigKind) -> String? {
@@ -143,10 +189,14 @@ public enum ConfigTextFindings {
                            evidence: evidence)
         }
         let longest = max(text.count, bt.count, 1)
-        return Symptom(kind: .templateChanged, configKey: e.key, magnitude: 1 - Double(common) / Double(longest),
+        // A user-turn template renders after the system prompt and tools: its change leaves the shared prefix alone.
+        let late = rendersAfterSharedPrefix(r.path)
+        let magnitude = (1 - Double(common) / Double(longest)) * (late ? 0.3 : 1)
+        return Symptom(kind: .templateChanged, configKey: e.key, magnitude: magnitude,
                        before: Double(bt.count), after: Double(text.count), oldValue: baseExcerpt, newValue: runExcerpt,
                        summary: "\(r.kind.rawValue) \(r.path)\(e.key == "text" ? "" : " [\(e.key)]") changed: first differing line "
-                           + "\(lineIdx + 1) of the text, common prefix \(common) of \(longest) characters",
+                           + "\(lineIdx + 1) of the text, common prefix \(common) of \(longest) characters"
+                           + (late ? " (a user-turn template, rendered after the shared prefix)" : ""),
                        evidence: evidence)
     }
 }

@@ -38,6 +38,13 @@ public enum ConfigSupport {
         return [UInt8](data)
     }
 
+    /// Lines in a buffer as `grep -c ''` counts them (an unterminated last line counts).
+    public static func lineCount(_ bytes: [UInt8]) -> Int {
+        var n = 0
+        for c in bytes where c == 0x0A { n += 1 }
+        return n + (bytes.isEmpty || bytes.last == 0x0A ? 0 : 1)
+    }
+
     /// True when a value is shaped like an API key or token (`sk-…`, `hf_…`, `AKIA…`, `ghp_…`, `xoxb-…`).
     public static func looksLikeSecretValue(_ s: String) -> Bool {
         let u = Array(s.utf8)

@@ -38,7 +38,7 @@ public struct JSONConfigParser: FormatParser {
         if let e = r.error {
             sink.problem(line: e.line, "malformed JSON: \(e.message); \(r.entries.count) keys read before it")
         }
-        sink.progress(lines: bytes.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) } + 1)
+        sink.progress(lines: ConfigSupport.lineCount(bytes))
         guard r.value != nil else { return }
         let kind = ConfigKinds.kind(path: input.path, keys: r.entries.map(\.key))
         var main: [FlatEntry] = []

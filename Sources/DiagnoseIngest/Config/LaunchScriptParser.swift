@@ -2,22 +2,27 @@ import Foundation
 import DiagnoseCore
 import DiagnoseText
 
-/// Serving launch commands in shell scripts: `vllm serve <model> --flag value …`,
-/// `python -m vllm.entrypoints.openai.api_server …`, `python -m sglang.launch_server …`.
-/// Flags become `.serving` entries with underscored keys (`--no-x` -> `x = false`, a bare flag ->
-/// `true`); `VAR=value` and `export VAR=value` become `env.VAR`.
+/// Launch commands in shell scripts. Serving servers — `vllm serve <model> --flag value …`,
+/// `python -m vllm.entrypoints.openai.api_server …`, `python -m sglang.launch_server …`, a
+/// `vllm/vllm-openai` container — are the `.serving` document `""`; any other command with flags
+/// (a router, `torchrun train.py …`) is a document named after its module or script (`.serving`
+/// for routers and serving tools, else `.launcher`). Flags become entries with underscored keys
+/// (`--no-x` -> `x = false`, a bare flag -> `true`, several values joined with a space);
+/// `VAR=value` and `export VAR=value` become `env.VAR`.
 public struct LaunchScriptParser: FormatParser {
     public let id = "serving-launch"
     public init() {}
 
-    static let markers = ["vllm serve", "vllm.entrypoints", "sglang.launch_server", "sglang serve"]
+    static let markers = ["vllm serve", "vllm.entrypoints", "sglang.launch_server", "sglang serve", "vllm/vllm-openai", "lmsysorg/sglang"]
 
     public func sniff(_ head: FileHead) -> Double {
         let scriptLike = ["sh", "bash", "zsh", "cmd", "command"].contains(head.ext)
             || head.text.hasPrefix("#!") || (head.ext == "txt" && (head.name.contains("launch") || head.name.contains("serve")
             || head.name.contains("cmdline") || head.name.contains("command")))
         guard scriptLike, head.size < 1 << 20 else { return 0 }
-        return LaunchScriptParser.markers.contains { head.text.contains($0) } ? 0.8 : 0
+        if LaunchScriptParser.markers.contains(where: { head.text.contains($0) }) { return 0.8 }
+        guard head.text.components(separatedBy: " --").count > 2 else { return 0 }
+        return ["vllm", "sglang", "router", "lmdeploy", "text-generation"].contains { head.text.contains($0) } ? 0.7 : 0.45
     }
 
     struct Word { var text: String; var line: Int }
@@ -25,8 +30,10 @@ public struct LaunchScriptParser: FormatParser {
     public func parse(_ input: ParseInput, into sink: RecordSink) throws {
         let bytes = try ConfigSupport.readAll(input)
         let text = String(decoding: bytes, as: UTF8.self)
-        sink.progress(lines: bytes.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) } + (bytes.last == 0x0A || bytes.isEmpty ? 0 : 1))
+        sink.progress(lines: ConfigSupport.lineCount(bytes))
         var commands = 0
+        var others = 0
+        var documents: [String: Int] = [:]
         var env: [FlatEntry] = []
         for statement in LaunchScriptParser.statements(text) {
             var words = statement
@@ -35,16 +42,25 @@ public struct LaunchScriptParser: FormatParser {
                 for w in words { if let e = LaunchScriptParser.assignment(w) { env.append(e) } }
                 continue
             }
-            guard let start = LaunchScriptParser.commandStart(words) else { continue }
-            for w in words[..<start.index] { if let e = LaunchScriptParser.assignment(w) { env.append(e) } }
-            commands += 1
-            let document = commands == 1 ? "" : "command\(commands)"
-            var entries: [FlatEntry] = [FlatEntry(key: "engine", value: .string(start.engine), line: words[start.index].line)]
-            entries += LaunchScriptParser.flags(Array(words[start.argsFrom...]), positionalKey: start.positionalKey)
-            ConfigSupport.emit(entries, document: document, kind: .serving, into: sink)
+            if let start = LaunchScriptParser.commandStart(words) {
+                for w in words[..<start.index] { if let e = LaunchScriptParser.assignment(w) { env.append(e) } }
+                commands += 1
+                let document = commands == 1 ? "" : "command\(commands)"
+                var entries: [FlatEntry] = [FlatEntry(key: "engine", value: .string(start.engine), line: words[start.index].line)]
+                entries += LaunchScriptParser.flags(Array(words[start.argsFrom...]), positionalKey: start.positionalKey)
+                ConfigSupport.emit(entries, document: document, kind: .serving, into: sink)
+            } else if let g = LaunchScriptParser.genericCommand(words) {
+                for w in words[..<g.index] { if let e = LaunchScriptParser.assignment(w) { env.append(e) } }
+                let entries = LaunchScriptParser.flags(Array(words[g.argsFrom...]), positionalKey: nil)
+                guard entries.count >= 2 else { continue }
+                let n = (documents[g.identifier] ?? 0) + 1
+                documents[g.identifier] = n
+                ConfigSupport.emit(entries, document: n == 1 ? g.identifier : "\(g.identifier)#\(n)", kind: g.kind, into: sink)
+                others += 1
+            }
         }
-        ConfigSupport.emit(env, kind: .serving, into: sink)
-        if commands == 0 { sink.problem(line: nil, "no vLLM/SGLang launch command found") }
+        ConfigSupport.emit(env, kind: commands > 0 ? .serving : .launcher, into: sink)
+        if commands == 0 && others == 0 { sink.problem(line: nil, "no launch command with flags found") }
     }
 
     /// Shell statements as words with their lines: `\`-continuations joined, comments dropped,
@@ -112,12 +128,43 @@ public struct LaunchScriptParser: FormatParser {
             if base == "sglang", i + 1 < w.count, w[i + 1].text == "serve" {
                 return Start(index: i, argsFrom: i + 2, engine: "sglang", positionalKey: nil)
             }
+            // A container image: the arguments after it go to the server.
+            if t.hasPrefix("vllm/vllm-openai") { return Start(index: i, argsFrom: i + 1, engine: "vllm", positionalKey: nil) }
             if t.hasPrefix("vllm.entrypoints") { return Start(index: i, argsFrom: i + 1, engine: "vllm", positionalKey: nil) }
             if t.hasPrefix("sglang.launch_server") || t.hasPrefix("sglang_router.launch_server") {
                 return Start(index: i, argsFrom: i + 1, engine: "sglang", positionalKey: nil)
             }
         }
         return nil
+    }
+
+    struct Generic { var index: Int; var argsFrom: Int; var identifier: String; var kind: ConfigKind }
+
+    static let wrappers: Set<String> = ["exec", "nohup", "time", "env", "sudo", "stdbuf", "numactl", "taskset"]
+    static let launchers: Set<String> = ["torchrun", "deepspeed", "accelerate", "srun", "mpirun", "python", "python3", "uv", "uvx"]
+
+    /// Any other command: the program after assignments and wrappers, named by its module
+    /// (`python -m pkg.mod`), its script (`train.py`) or its own name.
+    static func genericCommand(_ w: [Word]) -> Generic? {
+        var i = 0
+        while i < w.count, assignment(w[i]) != nil || wrappers.contains(w[i].text) { i += 1 }
+        guard i < w.count else { return nil }
+        let program = w[i].text.split(separator: "/").last.map(String.init) ?? w[i].text
+        guard !program.hasPrefix("-"), !["echo", "cd", "if", "then", "fi", "for", "do", "done", "set", "source", ".", "mkdir", "cp", "rm", "export", "printf", "curl", "wget", "sleep", "wait", "trap"].contains(program) else { return nil }
+        var identifier = program
+        var argsFrom = i + 1
+        if launchers.contains(program) || program.hasPrefix("python") {
+            var j = i + 1
+            while j < w.count {
+                let t = w[j].text
+                if t == "-m", j + 1 < w.count { identifier = w[j + 1].text; argsFrom = program.hasPrefix("python") ? j + 2 : i + 1; break }
+                if t.hasSuffix(".py") { identifier = t.split(separator: "/").last.map(String.init) ?? t; argsFrom = program.hasPrefix("python") ? j + 1 : i + 1; break }
+                j += 1
+            }
+        }
+        let lower = identifier.lowercased() + " " + program.lowercased()
+        let serving = ["vllm", "sglang", "router", "lmdeploy", "text-generation", "tgi", "serve", "triton", "llama-server"].contains { lower.contains($0) }
+        return Generic(index: i, argsFrom: argsFrom, identifier: identifier, kind: serving ? .serving : .launcher)
     }
 
     static func assignment(_ w: Word) -> FlatEntry? {
@@ -192,6 +239,14 @@ public struct LaunchScriptParser: FormatParser {
                           .config(key: "gpu_memory_utilization", value: .number(0.9)),
                           .config(key: "max_num_seqs", value: .number(256)),
                           .config(key: "env.VLLM_USE_V1", value: .number(1))]),
+            ParserExample(name: "sglang router policy", path: "deploy/router.sh", content: """
+            #!/usr/bin/env bash
+            python3 -m sglang_router.launch_router \\
+              --worker-urls http://sglang-0:30000 http://sglang-1:30000 \\
+              --policy cache_aware \\
+              --host 0.0.0.0 --port 8080
+            """, expect: [.config(key: "policy", value: .string("cache_aware"), document: "sglang_router.launch_router"),
+                          .config(key: "worker_urls", value: .string("http://sglang-0:30000 http://sglang-1:30000"), document: "sglang_router.launch_router")]),
             ParserExample(name: "sglang launch_server", path: "serve_sglang.sh", content: """
             python -m sglang.launch_server --model-path Qwen/Qwen2.5-7B-Instruct --tp 2 --mem-fraction-static 0.85 --disable-radix-cache --port 30000
             """, expect: [.config(key: "model_path", value: .string("Qwen/Qwen2.5-7B-Instruct")),

@@ -135,8 +135,13 @@ public enum TOMLReader {
             (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A) || c == 0x2D || c == 0x5F
         }
 
+        var depth = 0
+
         mutating func value() throws -> Value {
             guard let c = peek else { throw Failure(message: "expected a value") }
+            depth += 1
+            defer { depth -= 1 }
+            guard depth <= 64 else { throw Failure(message: "nesting too deep") }
             switch c {
             case UInt8(ascii: "\""):
                 if peek(1) == UInt8(ascii: "\""), peek(2) == UInt8(ascii: "\"") { return .scalar(.string(try multiline(quote: c))) }

@@ -27,7 +27,7 @@ public struct PromptTemplateParser: FormatParser {
         let bytes = try ConfigSupport.readAll(input)
         let capped = bytes.count > PromptTemplateParser.maxTextBytes ? Array(bytes.prefix(PromptTemplateParser.maxTextBytes)) : bytes
         if capped.count < bytes.count { sink.problem(line: nil, "template longer than \(capped.count) bytes: compared on its head only") }
-        sink.progress(lines: bytes.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) } + (bytes.last == 0x0A || bytes.isEmpty ? 0 : 1))
+        sink.progress(lines: ConfigSupport.lineCount(bytes))
         let text = String(decoding: capped, as: UTF8.self)
         let (kind, key) = PromptTemplateParser.classify(input.path)
         sink.emitConfig(kind: kind, ConfigEntry(key: key, value: .text(text), line: 1))
@@ -80,7 +80,7 @@ public struct ToolSchemaParser: FormatParser {
             sink.problem(line: nil, "tool schema too large (\(bytes.count) bytes)")
             return
         }
-        sink.progress(lines: bytes.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) } + (bytes.last == 0x0A ? 0 : 1))
+        sink.progress(lines: ConfigSupport.lineCount(bytes))
         let r = JSONConfigReader.read(bytes)
         if let e = r.error {
             sink.problem(line: e.line, "malformed JSON: \(e.message); \(r.entries.count) keys read before it")

@@ -21,7 +21,7 @@ public struct YAMLConfigParser: FormatParser {
             return
         }
         let text = String(decoding: bytes, as: UTF8.self)
-        sink.progress(lines: bytes.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) } + (bytes.last == 0x0A ? 0 : 1))
+        sink.progress(lines: ConfigSupport.lineCount(bytes))
         let r = YAMLConfigReader.read(text)
         if let e = r.error {
             sink.problem(line: e.line, "malformed YAML: \(e.message); \(r.entries.count) keys read before it")
@@ -103,7 +103,7 @@ public struct TOMLConfigParser: FormatParser {
             sink.problem(line: nil, "config file too large to read as one document (\(bytes.count) bytes)")
             return
         }
-        sink.progress(lines: bytes.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) } + (bytes.last == 0x0A ? 0 : 1))
+        sink.progress(lines: ConfigSupport.lineCount(bytes))
         let r = TOMLReader.read(String(decoding: bytes, as: UTF8.self))
         for e in r.errors { sink.problem(line: e.line, "malformed TOML: \(e.message)") }
         let kind = ConfigKinds.kind(path: input.path, keys: r.entries.map(\.key))

@@ -29,7 +29,7 @@ public struct InspectLogParser: FormatParser {
             sink.problem(line: nil, "Inspect log too large (\(bytes.count) bytes)")
             return
         }
-        sink.progress(lines: bytes.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) } + (bytes.last == 0x0A || bytes.isEmpty ? 0 : 1))
+        sink.progress(lines: ConfigSupport.lineCount(bytes))
         let lines = bytes.withUnsafeBytes { JSONKeyLines.index($0) }
         let r = JSONConfigReader.read(bytes)
         if let e = r.error { sink.problem(line: e.line, "truncated or malformed Inspect log: \(e.message)") }
@@ -51,11 +51,13 @@ public struct InspectLogParser: FormatParser {
                 }
             }
         }
-        let maxTokens = (v["eval"]?["config"]?["max_tokens"]?.double ?? v["plan"]?["config"]?["max_tokens"]?.double).map { Int($0) }
+        let generate = [v["eval"]?["model_generate_config"], v["plan"]?["config"], v["eval"]?["config"]].compactMap { $0 }
+        let maxTokens = generate.lazy.compactMap { $0["max_tokens"]?.double }.first.map { Int($0) }
+        let stops = generate.lazy.compactMap { $0["stop_seqs"]?.arrayValue }.first?.compactMap(\.string) ?? []
         if let samples = v["samples"]?.arrayValue {
             for (i, s) in samples.enumerated() {
                 let line = lines["samples.\(i)"] ?? 1
-                sink.emit(InspectLogParser.sample(s, task: task, maxTokens: maxTokens, line: line))
+                sink.emit(InspectLogParser.sample(s, task: task, maxTokens: maxTokens, stops: stops, line: line))
             }
         }
         let settings = r.entries.filter { e in
@@ -64,12 +66,13 @@ public struct InspectLogParser: FormatParser {
         ConfigSupport.emit(settings, document: "inspect", kind: .eval, into: sink)
     }
 
-    static func sample(_ s: JSONValue, task: String, maxTokens: Int?, line: Int) -> EvalSample {
+    static func sample(_ s: JSONValue, task: String, maxTokens: Int?, stops: [String] = [], line: Int) -> EvalSample {
         let id = s["id"].map { $0.string ?? $0.double.map { ConfigValue.format($0) } ?? "?" } ?? "?"
         let epoch = s["epoch"]?.double.map { Int($0) }
         let output = s["output"]
-        let response = output?["completion"]?.string
-            ?? output?["choices"]?.arrayValue?.first?["message"]?["content"]?.string
+        let completion = output?["completion"]?.string
+        let message = output?["choices"]?.arrayValue?.first?["message"]?["content"]?.string
+        let response = (completion?.isEmpty ?? true) ? (message ?? completion) : completion
         let stop = output?["stop_reason"]?.string ?? output?["choices"]?.arrayValue?.first?["stop_reason"]?.string
         var correct: Bool? = nil
         var answer: String? = nil
@@ -89,7 +92,7 @@ public struct InspectLogParser: FormatParser {
         }
         let target: String? = s["target"]?.string ?? s["target"]?.arrayValue?.compactMap(\.string).joined(separator: " | ")
         let traits = GenerationTraits.classify(response: response, extracted: answer, finishReason: stop, maxTokens: maxTokens,
-                                               extractionApplies: correct == false && answer != nil)
+                                               stops: stops, extractionApplies: correct == false && answer != nil, correct: correct)
         return EvalSample(task: task, docID: epoch.map { "\(id)#\($0)" } ?? id, correct: correct, traits: traits, target: target,
                           response: response.map { String($0.prefix(4096)) }, extracted: answer, finishReason: stop, line: line)
     }

@@ -35,7 +35,7 @@ public struct LMEvalResultsParser: FormatParser {
             sink.problem(line: nil, "results file too large (\(bytes.count) bytes)")
             return
         }
-        sink.progress(lines: bytes.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) } + (bytes.last == 0x0A || bytes.isEmpty ? 0 : 1))
+        sink.progress(lines: ConfigSupport.lineCount(bytes))
         if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
             sink.problem(line: nil, "empty lm-eval results file")
             return

@@ -67,7 +67,7 @@ public struct LMEvalSamplesParser: FormatParser {
         }
         let isGenerative = response != nil
         let traits = GenerationTraits.classify(response: response, extracted: extracted, maxTokens: maxTokens, stops: stops,
-                                               extractionApplies: isGenerative && correct != true)
+                                               extractionApplies: isGenerative && correct != true, correct: correct)
         let target = v["target"].flatMap { t -> String? in t.string ?? t.double.map { ConfigValue.format($0) } }
         let docKey = filter.map { "\(id)#\($0)" } ?? id
         return EvalSample(task: task, docID: docKey, correct: correct, traits: traits, target: target.map { cap($0) },

@@ -17,7 +17,7 @@ public struct PrometheusParser: FormatParser {
         for l in head.lines.prefix(60) {
             if l.hasPrefix("# TYPE ") || l.hasPrefix("# HELP ") { typeLines += 1; continue }
             if l.hasPrefix("#") { continue }
-            if PrometheusText.sample(Substring(l), line: 0) != nil { samples += 1 } else { other += 1 }
+            if PrometheusText.sample(l) != nil { samples += 1 } else { other += 1 }
         }
         guard samples > 0, other <= samples / 5 else { return 0 }
         if typeLines > 0 { return 0.9 }
@@ -37,9 +37,8 @@ public struct PrometheusParser: FormatParser {
 
     public func parse(_ input: ParseInput, into sink: RecordSink) throws {
         let bytes = try ConfigSupport.readAll(input)
-        let text = String(decoding: bytes, as: UTF8.self)
-        sink.progress(lines: bytes.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) } + (bytes.last == 0x0A || bytes.isEmpty ? 0 : 1))
-        let scrapes = PrometheusText.scrapes(text) { line, _ in sink.unparsed(line: line) }
+        sink.progress(lines: ConfigSupport.lineCount(bytes))
+        let scrapes = PrometheusText.scrapes(bytes) { line, _ in sink.unparsed(line: line) }
         let folder = PrometheusParser.folderLabel(input.path)
         let (index, previous) = PrometheusParser.predecessor(input)
         var last: [String: ReplicaScrape] = previous.map { PrometheusParser.fold($0, folder: folder) } ?? [:]
@@ -119,14 +118,25 @@ public struct PrometheusParser: FormatParser {
         let name = url.lastPathComponent
         let ext = url.pathExtension
         guard let all = try? FileManager.default.contentsOfDirectory(atPath: dir) else { return (nil, nil) }
-        let siblings = all.filter { !$0.hasPrefix(".") && URL(fileURLWithPath: $0).pathExtension == ext }
+        // Scrape series share a name once digits are masked (`scrape-001.prom`, `m-2026-11-03T08-00-00.prom`).
+        let stem = maskDigits(name)
+        let siblings = all.filter { !$0.hasPrefix(".") && URL(fileURLWithPath: $0).pathExtension == ext && maskDigits($0) == stem }
             .sorted { naturalLess($0, $1) }
         guard siblings.count > 1, let idx = siblings.firstIndex(of: name) else { return (nil, nil) }
         guard idx > 0 else { return (0, nil) }
         let prevPath = dir + "/" + siblings[idx - 1]
         guard let data = FileManager.default.contents(atPath: prevPath), data.count < 64 << 20 else { return (idx, nil) }
-        let scrapes = PrometheusText.scrapes(String(decoding: data, as: UTF8.self))
+        let scrapes = PrometheusText.scrapes([UInt8](data))
         return (idx, scrapes.last)
+    }
+
+    static func maskDigits(_ s: String) -> String {
+        var out = ""
+        var inDigits = false
+        for c in s {
+            if c.isASCII, c.isNumber { if !inDigits { out.append("#") }; inDigits = true } else { inDigits = false; out.append(c) }
+        }
+        return out
     }
 
     /// File-name order with digit runs compared as numbers (`scrape-9` before `scrape-10`).

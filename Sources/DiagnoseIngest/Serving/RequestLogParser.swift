@@ -10,6 +10,9 @@ import DiagnoseText
 /// - Anthropic (`input_tokens` excludes `cache_read_input_tokens` and `cache_creation_input_tokens`):
 ///   hit = read / (input + creation + read).
 /// Null or absent cache fields count as 0. Label: a replica/instance field, else the model.
+/// Where requests list their tools, the busiest tool set's first order (`tools.order`, text) and
+/// the number of distinct orders it was sent in (`tools.distinct_orders`, on the line of the first
+/// request that changed the order) become `.toolSchema` config entries (document `request-tools`).
 public struct RequestLogParser: FormatParser {
     public let id = "request-log"
     public init() {}
@@ -76,7 +79,51 @@ public struct RequestLogParser: FormatParser {
         return v["model"]?.string ?? v["response"]?["model"]?.string ?? v["response"]?["body"]?["model"]?.string
     }
 
+    /// The tool names of a request, in the order sent: `tools` as names, OpenAI `{"function": {"name"}}`
+    /// or Anthropic `{"name", "input_schema"}` objects, at the top level or in the request body.
+    static func toolNames(_ v: JSONValue) -> [String]? {
+        for candidate in [v["tools"], v["request"]?["tools"], v["body"]?["tools"], v["request"]?["body"]?["tools"]] {
+            guard let items = candidate?.arrayValue, !items.isEmpty else { continue }
+            let names = items.compactMap { t -> String? in t.string ?? t["function"]?["name"]?.string ?? t["name"]?.string }
+            if names.count == items.count { return names }
+        }
+        return nil
+    }
+
+    /// Tool orders seen across the file's requests, per tool set.
+    final class ToolOrders {
+        struct Set_ { var firstOrder: [String]; var firstLine: Int; var orders: Swift.Set<[String]>; var firstChange: Int?; var requests: Int }
+        var sets: [[String]: Set_] = [:]
+
+        func note(_ names: [String], line: Int) {
+            let key = names.sorted()
+            if var s = sets[key] {
+                s.requests += 1
+                if !s.orders.contains(names) {
+                    s.orders.insert(names)
+                    if s.firstChange == nil { s.firstChange = line }
+                }
+                sets[key] = s
+            } else {
+                sets[key] = Set_(firstOrder: names, firstLine: line, orders: [names], firstChange: nil, requests: 1)
+            }
+        }
+
+        /// The busiest tool set as config entries: its first order as text, how many orders were seen.
+        func emit(into sink: RecordSink) {
+            guard let (_, s) = sets.max(by: { ($0.value.requests, $1.key.count) < ($1.value.requests, $0.key.count) }) else { return }
+            let text = JSONConfigReader.canonicalText(.array(s.firstOrder.map(JSONValue.string)))
+            sink.emitConfig(document: "request-tools", kind: .toolSchema, ConfigEntry(key: "tools.order", value: .text(text), line: s.firstLine))
+            sink.emitConfig(document: "request-tools", kind: .toolSchema,
+                            ConfigEntry(key: "tools.distinct_orders", value: .number(Double(s.orders.count)), line: s.firstChange ?? s.firstLine))
+            sink.emitConfig(document: "request-tools", kind: .toolSchema,
+                            ConfigEntry(key: "tools.count", value: .number(Double(s.firstOrder.count)), line: s.firstLine))
+        }
+    }
+
     public func parse(_ input: ParseInput, into sink: RecordSink) throws {
+        let tools = ToolOrders()
+        defer { tools.emit(into: sink) }
         let stats = try input.reader().forEach { view in
             guard view.frame == 0 else { return }
             defer { sink.safePoint(nextOffset: view.offset + Int64(view.bytes.count) + 1, linesDone: view.number) }
@@ -93,6 +140,7 @@ public struct RequestLogParser: FormatParser {
                 sink.unparsed(line: view.number)
                 return
             }
+            if let names = RequestLogParser.toolNames(v) { tools.note(names, line: view.number) }
             let t = RequestLogParser.time(v)
             let label = RequestLogParser.label(v)
             sink.emit(MetricPoint(name: .promptTokens, value: usage.prompt, time: t, label: label, line: view.number))
@@ -116,6 +164,13 @@ public struct RequestLogParser: FormatParser {
             {"timestamp": "2026-11-03T08:00:01Z", "model": "claude-sonnet-4", "usage": {"input_tokens": 500, "output_tokens": 40, "cache_creation_input_tokens": null, "cache_read_input_tokens": null}}
             """, expect: [.metric(name: .cacheHitRate, value: 0.8, line: 1), .metric(name: .promptTokens, value: 2000, line: 1),
                           .metric(name: .cacheHitRate, value: 0, line: 2)]),
+            ParserExample(name: "request log with per-request tool order", path: "requests/requests.jsonl", content: """
+            {"ts": "2026-09-26T21:48:25.868Z", "request_id": "chatcmpl-1", "model": "bot", "tools": ["get_customer", "list_invoice", "send_ticket"], "usage": {"prompt_tokens": 2664, "completion_tokens": 114, "prompt_tokens_details": {"cached_tokens": 2048}}}
+            {"ts": "2026-09-26T21:48:36.231Z", "request_id": "chatcmpl-2", "model": "bot", "tools": ["get_customer", "list_invoice", "send_ticket"], "usage": {"prompt_tokens": 2799, "completion_tokens": 316, "prompt_tokens_details": {"cached_tokens": 2048}}}
+            {"ts": "2026-09-26T21:48:42.024Z", "request_id": "chatcmpl-3", "model": "bot", "tools": ["send_ticket", "get_customer", "list_invoice"], "usage": {"prompt_tokens": 2742, "completion_tokens": 310, "prompt_tokens_details": {"cached_tokens": 0}}}
+            """, expect: [.config(key: "tools.distinct_orders", value: .number(2), document: "request-tools"),
+                          .config(key: "tools.order", value: .text(#"["get_customer","list_invoice","send_ticket"]"#), document: "request-tools"),
+                          .metric(name: .cacheHitRate, value: 0, line: 3)]),
         ]
     }
 }

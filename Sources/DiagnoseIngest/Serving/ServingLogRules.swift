@@ -109,7 +109,35 @@ final class SGLangPrefillRule: LineRule {
     }
 }
 
+/// vLLM's scheduler warning when a request is preempted for lack of KV cache space
+/// (`Sequence group … is preempted by PreemptionMode.RECOMPUTE mode because there is not enough KV
+/// cache space. … total_num_cumulative_preemption=51`): a cumulative `preemptions` point. The
+/// line still becomes a warning event.
+final class VLLMPreemptionRule: LineRule {
+    let keywords = ["is preempted by PreemptionMode"]
+    private static let total = try! Pattern(#"total_num_cumulative_preemption=(\d+)"#)
+    private let m = VLLMPreemptionRule.total.matcher()
+    private let clock = ServingClock()
+    private var count = 0
+
+    func consume(_ line: LineContext, _ sink: RecordSink) -> RuleOutcome {
+        count += 1
+        if m.matches(line.payload), let n = m.int(1) { count = n }
+        sink.emit(MetricPoint(name: .preemptions, value: Double(count), time: clock.time(line), rank: line.rank, line: line.number))
+        return .noted(step: nil)
+    }
+}
+
 extension ServingRules {
+    static func vllmPreemption() -> LineRuleSpec {
+        LineRuleSpec(id: "vllm-preemption", examples: [
+            ParserExample(name: "vLLM preemption warnings", path: "logs/vllm.log", content: """
+            WARNING 05-19 10:14:02 scheduler.py:1555] Sequence group cmpl-5a1b is preempted by PreemptionMode.RECOMPUTE mode because there is not enough KV cache space. This can affect the end-to-end performance. Increase gpu_memory_utilization or tensor_parallel_size to provide more KV cache memory. total_num_cumulative_preemption=1
+            WARNING 05-19 10:14:07 scheduler.py:1555] Sequence group cmpl-77c0 is preempted by PreemptionMode.RECOMPUTE mode because there is not enough KV cache space. This can affect the end-to-end performance. Increase gpu_memory_utilization or tensor_parallel_size to provide more KV cache memory. total_num_cumulative_preemption=51
+            """, expect: [.metric(name: .preemptions, value: 1, line: 1), .metric(name: .preemptions, value: 51, line: 2)]),
+        ], make: { VLLMPreemptionRule() })
+    }
+
     static func vllmStats() -> LineRuleSpec {
         LineRuleSpec(id: "vllm-stats", examples: [
             ParserExample(name: "vLLM V1 stats lines (FORMATS.md C.2)", path: "logs/vllm.log", content: """
