@@ -80,6 +80,7 @@ public struct SearchHit: Sendable, Equatable {
     public var path: String
     public var line: Int
     public var text: String
+    public init(path: String, line: Int, text: String) { self.path = path; self.line = line; self.text = text }
 }
 
 /// The SQLite event index. Nothing else in the project writes SQL.

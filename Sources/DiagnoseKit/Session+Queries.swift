@@ -1,5 +1,6 @@
 import DiagnoseCore
 import DiagnoseIndex
+import DiagnoseText
 
 extension Session {
     public func runs() throws(DiagnoseError) -> [RunSummary] {
@@ -9,7 +10,12 @@ extension Session {
     /// Searches an ingested run (ingesting it first so results are current).
     public func search(_ runID: String, query: String, limit: Int) throws(DiagnoseError) -> [SearchHit] {
         try ingest(runID)
-        do { return try index.search(run: runID, query: query, limit: limit) } catch { throw .index("\(error)") }
+        do {
+            // Search results leave the tool: secrets in the matched lines are masked.
+            return try index.search(run: runID, query: query, limit: limit).map {
+                SearchHit(path: $0.path, line: $0.line, text: Redactor.redact($0.text))
+            }
+        } catch { throw .index("\(error)") }
     }
 }
 

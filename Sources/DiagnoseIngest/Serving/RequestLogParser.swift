@@ -16,7 +16,9 @@ import DiagnoseText
 public struct RequestLogParser: FormatParser {
     public let id = "request-log"
     public init() {}
-    public var resumable: Bool { true }
+    /// Not resumable: the tool-order summary it emits at the end describes the whole file, so a
+    /// grown request log is read again from the start (and replaces the old records atomically).
+    public var resumable: Bool { false }
 
     public func sniff(_ head: FileHead) -> Double {
         let lines = head.lines.prefix(20)
