@@ -242,7 +242,7 @@ enum ServingCases {
             specs.append(Spec(cause: "healthy", split: .heldout, family: "travel", setup: setup, base: b, inc: i, evidence: [],
                               notes: "Benign diffs: port, log level and the user-turn wrapper text (after the cached prefix)."))
         }
-        for k in specs.indices where specs[k].setup.requestLog { specs[k].setup.workload.duration = 420 }
+        for k in specs.indices where specs[k].setup.requestLog { specs[k].setup.workload.duration = 300 }
         var out = specs.enumerated().map { build($0.element, seed: seed &+ UInt64($0.offset) &* 7919) }
         out += ProviderCases.make(seed: seed)
         return out
