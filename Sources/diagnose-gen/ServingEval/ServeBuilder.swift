@@ -243,7 +243,7 @@ enum ServeBuilder {
             out.put("prompts/tools.json", text: s.material.toolsJSON)
         }
 
-        var writer = ServingWriter(sim: sim, kind: s.engine, model: k.servedName, start: start, version: s.version, rng: SeededRNG(seed: seed &+ 99))
+        var writer = ServingWriter(sim: sim, kind: s.engine, model: k.servedName, modelPath: s.profile.name, start: start, version: s.version, rng: SeededRNG(seed: seed &+ 99))
         let logReplicas = k.replicas <= 2 ? Array(0..<k.replicas) : [0, 1]
         for r in logReplicas {
             let d = writer.engineLog(replica: r, startupExtra: [], nonDefaultArgs: argsRepr(s, k), onset: onsetTick, lowBelow: lowBelow, accessLogs: s.accessLogs)
