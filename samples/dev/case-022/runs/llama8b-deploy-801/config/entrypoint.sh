@@ -4,8 +4,8 @@ python3 -m vllm.entrypoints.openai.api_server \
     --model Qwen/Qwen2.5-14B-Instruct \
     --served-model-name research-14b \
     --port 8000 \
-    --gpu-memory-utilization 0.92 \
-    --max-num-seqs 24 \
+    --gpu-memory-utilization 0.85 \
+    --max-num-seqs 16 \
     --block-size 16 \
     --enable-prefix-caching \
     --max-model-len 16384 \

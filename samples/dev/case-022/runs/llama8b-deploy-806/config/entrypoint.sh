@@ -4,7 +4,7 @@ python3 -m vllm.entrypoints.openai.api_server \
     --model Qwen/Qwen2.5-14B-Instruct \
     --served-model-name research-14b \
     --port 8080 \
-    --gpu-memory-utilization 0.92 \
+    --gpu-memory-utilization 0.85 \
     --max-num-seqs 128 \
     --block-size 16 \
     --enable-prefix-caching \
