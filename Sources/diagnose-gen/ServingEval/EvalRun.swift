@@ -220,44 +220,61 @@ enum EvalRunBuilder {
         func L(_ c: Clock, _ lvl: String, _ src: String, _ msg: String, mark: String? = nil) {
             d.add("\(c.lmEvalLog) \(lvl.padding(toLength: 8, withPad: " ", startingAt: 0)) [\(src)] \(msg)", mark: mark)
         }
-        if !k.checkpointsListed.isEmpty {
-            d.add("[launcher] checkpoints under \((s.checkpoint as NSString).deletingLastPathComponent): \(k.checkpointsListed.map { "checkpoint-\($0)" }.joined(separator: ", "))", mark: "ckpts")
+        if !v03 {
+            if !k.checkpointsListed.isEmpty {
+                d.add("[launcher] checkpoints under \((s.checkpoint as NSString).deletingLastPathComponent): \(k.checkpointsListed.map { "checkpoint-\($0)" }.joined(separator: ", "))", mark: "ckpts")
+            }
+            if let from = k.resolvedFrom {
+                d.add("[launcher] resolved \(from) -> \(s.checkpoint)", mark: "resolve")
+            }
+            L(start, "INFO", "__main__.py:446", "Selected Tasks: ['\(taskName)']")
+            L(start, "INFO", "evaluator.py:202", "Setting random seed to 0 | Setting numpy seed to 1234 | Setting torch manual seed to 1234 | Setting fewshot manual seed to 1234")
+            L(start.adding(0.2), "INFO", "evaluator.py:240", "Initializing hf model, with arguments: {'pretrained': '\(s.checkpoint)', 'dtype': 'bfloat16'\(k.modelArgsExtra.isEmpty ? "" : ", '" + k.modelArgsExtra.dropFirst().replacingOccurrences(of: "=", with: "': '") + "'")}", mark: "init")
+            L(start.adding(0.4), "INFO", "huggingface.py:137", "Using device 'cuda:0'")
+            L(start.adding(3.1), "INFO", "huggingface.py:380", "Model parallel was set to False, max memory was not set, and device map was set to {'': 'cuda:0'}")
+            d.add("Loading checkpoint shards:   0%|          | 0/4 [00:00<?, ?it/s]\rLoading checkpoint shards:  50%|█████     | 2/4 [00:02<00:02,  1.04s/it]\rLoading checkpoint shards: 100%|██████████| 4/4 [00:04<00:00,  1.01s/it]")
+            L(start.adding(9), "WARNING", "huggingface.py:1307", "Failed to get model SHA for \(s.checkpoint) at revision main. Error: Repo id must be in the form 'repo_name' or 'namespace/repo_name'")
+            if let g = k.genKwargsCLI {
+                L(start.adding(9.5), "WARNING", "evaluator.py:330", "generation_kwargs: {'\(g.replacingOccurrences(of: "=", with: "': "))} specified through cli, these settings will update set parameters in yaml tasks. Ensure 'do_sample=True' for non-greedy decoding!", mark: "cligen")
+            }
+            if s.chat != .none {
+                L(start.adding(9.8), "WARNING", "evaluator.py:251", "Chat template formatting change affects loglikelihood and multiple-choice tasks. See docs/chat-template-readme.md for details.")
+            }
+            L(start.adding(10), "INFO", "evaluator.py:305", "\(taskName): Using gen_kwargs: {'until': [\(s.until.map { "'\($0)'" }.joined(separator: ", "))], 'do_sample': False, 'temperature': 0.0, 'max_gen_toks': \(s.maxGenToks)}", mark: "genkw")
+            L(start.adding(10.1), "INFO", "task.py:434", "Building contexts for \(taskName) on rank 0...")
+            d.add("100%|██████████| \(gsmN)/\(gsmN) [00:00<00:00, 1834.12it/s]")
+            L(start.adding(10.3), "INFO", "evaluator.py:574", "Running generate_until requests")
+            let per = (t1.epoch - start.epoch - 12) / Double(gsmN)
+            d.add("Running generate_until requests:   0%|          | 0/\(gsmN) [00:00<?, ?it/s]\rRunning generate_until requests:  50%|█████     | \(gsmN / 2)/\(gsmN) [00:\(String(format: "%02d", Int(per * Double(gsmN / 2)) % 60))<00:\(String(format: "%02d", Int(per * Double(gsmN / 2)) % 60)),  \(String(format: "%.2f", per))s/it]\rRunning generate_until requests: 100%|██████████| \(gsmN)/\(gsmN) [01:\(String(format: "%02d", Int(per * Double(gsmN)) % 60))<00:00,  \(String(format: "%.2f", per))s/it]")
+            L(t1, "INFO", "evaluation_tracker.py:206", "Saving results aggregated")
+            L(t1, "INFO", "evaluation_tracker.py:287", "Saving per-sample results for: \(taskName)")
+            d.add("hf (pretrained=\(s.checkpoint),dtype=bfloat16\(k.modelArgsExtra)), gen_kwargs: (\(k.genKwargsCLI ?? "None")), limit: \(gsmN).0, num_fewshot: \(s.fewshot), batch_size: \(k.batchSize)")
+            let rows1 = EvalWriters.tableRows([(taskName, "3", "flexible-extract", s.fewshot, "exact_match", flex, EvalSim.stderr(flex, gsmN)),
+                                                (taskName, "3", "strict-match", s.fewshot, "exact_match", strict, EvalSim.stderr(strict, gsmN))])
+            for (n, r) in rows1.enumerated() { d.add(r, mark: n == 3 ? "row.strict" : (n == 2 ? "row.flex" : nil)) }
+            d.add("")
         }
-        if let from = k.resolvedFrom {
-            d.add("[launcher] resolved \(from) -> \(s.checkpoint)", mark: "resolve")
-        }
-        L(start, "INFO", "__main__.py:446", "Selected Tasks: ['\(taskName)']")
-        L(start, "INFO", "evaluator.py:202", "Setting random seed to 0 | Setting numpy seed to 1234 | Setting torch manual seed to 1234 | Setting fewshot manual seed to 1234")
-        L(start.adding(0.2), "INFO", "evaluator.py:240", "Initializing hf model, with arguments: {'pretrained': '\(s.checkpoint)', 'dtype': 'bfloat16'\(k.modelArgsExtra.isEmpty ? "" : ", '" + k.modelArgsExtra.dropFirst().replacingOccurrences(of: "=", with: "': '") + "'")}", mark: "init")
-        L(start.adding(0.4), "INFO", "huggingface.py:137", "Using device 'cuda:0'")
-        L(start.adding(3.1), "INFO", "huggingface.py:380", "Model parallel was set to False, max memory was not set, and device map was set to {'': 'cuda:0'}")
-        d.add("Loading checkpoint shards:   0%|          | 0/4 [00:00<?, ?it/s]\rLoading checkpoint shards:  50%|█████     | 2/4 [00:02<00:02,  1.04s/it]\rLoading checkpoint shards: 100%|██████████| 4/4 [00:04<00:00,  1.01s/it]")
-        L(start.adding(9), "WARNING", "huggingface.py:1307", "Failed to get model SHA for \(s.checkpoint) at revision main. Error: Repo id must be in the form 'repo_name' or 'namespace/repo_name'")
-        if let g = k.genKwargsCLI {
-            L(start.adding(9.5), "WARNING", "evaluator.py:330", "generation_kwargs: {'\(g.replacingOccurrences(of: "=", with: "': "))} specified through cli, these settings will update set parameters in yaml tasks. Ensure 'do_sample=True' for non-greedy decoding!", mark: "cligen")
-        }
-        if s.chat != .none {
-            L(start.adding(9.8), "WARNING", "evaluator.py:251", "Chat template formatting change affects loglikelihood and multiple-choice tasks. See docs/chat-template-readme.md for details.")
-        }
-        L(start.adding(10), "INFO", "evaluator.py:305", "\(taskName): Using gen_kwargs: {'until': [\(s.until.map { "'\($0)'" }.joined(separator: ", "))], 'do_sample': False, 'temperature': 0.0, 'max_gen_toks': \(s.maxGenToks)}", mark: "genkw")
-        L(start.adding(10.1), "INFO", "task.py:434", "Building contexts for \(taskName) on rank 0...")
-        d.add("100%|██████████| \(gsmN)/\(gsmN) [00:00<00:00, 1834.12it/s]")
-        L(start.adding(10.3), "INFO", "evaluator.py:574", "Running generate_until requests")
-        let per = (t1.epoch - start.epoch - 12) / Double(gsmN)
-        d.add("Running generate_until requests:   0%|          | 0/\(gsmN) [00:00<?, ?it/s]\rRunning generate_until requests:  50%|█████     | \(gsmN / 2)/\(gsmN) [00:\(String(format: "%02d", Int(per * Double(gsmN / 2)) % 60))<00:\(String(format: "%02d", Int(per * Double(gsmN / 2)) % 60)),  \(String(format: "%.2f", per))s/it]\rRunning generate_until requests: 100%|██████████| \(gsmN)/\(gsmN) [01:\(String(format: "%02d", Int(per * Double(gsmN)) % 60))<00:00,  \(String(format: "%.2f", per))s/it]")
-        L(t1, "INFO", "evaluation_tracker.py:206", "Saving results aggregated")
-        L(t1, "INFO", "evaluation_tracker.py:287", "Saving per-sample results for: \(taskName)")
-        d.add("hf (pretrained=\(s.checkpoint),dtype=bfloat16\(k.modelArgsExtra)), gen_kwargs: (\(k.genKwargsCLI ?? "None")), limit: \(gsmN).0, num_fewshot: \(s.fewshot), batch_size: \(k.batchSize)")
-        let rows1 = EvalWriters.tableRows([(taskName, "3", "flexible-extract", s.fewshot, "exact_match", flex, EvalSim.stderr(flex, gsmN)),
-                                            (taskName, "3", "strict-match", s.fewshot, "exact_match", strict, EvalSim.stderr(strict, gsmN))])
-        for (n, r) in rows1.enumerated() { d.add(r, mark: n == 3 ? "row.strict" : (n == 2 ? "row.flex" : nil)) }
-        d.add("")
-        L(t1.adding(2), "INFO", "__main__.py:446", "Selected Tasks: ['arc_challenge', 'hellaswag', 'winogrande']")
+        L(t1.adding(2), "INFO", v03 ? "main.py:52" : "__main__.py:446", "Selected Tasks: ['arc_challenge', 'hellaswag', 'winogrande']")
         L(t1.adding(2.5), "INFO", "evaluator.py:305", "arc_challenge: Using num_fewshot: \(s.mcFewshot)", mark: "mcshot")
         L(t1.adding(3), "INFO", "evaluator.py:574", "Running loglikelihood requests")
         d.add("Running loglikelihood requests: 100%|██████████| 62719/62719 [09:\(String(format: "%02d", rng.int(10...59)))<00:00, 105.41it/s]")
-        d.add("hf (pretrained=\(s.checkpoint),dtype=bfloat16\(k.modelArgsExtra)), gen_kwargs: (None), limit: None, num_fewshot: \(s.mcFewshot), batch_size: \(k.batchSize)")
-        for (n, r) in EvalWriters.tableRows(table2).enumerated() { d.add(r, mark: n == 2 ? "row.mc" : nil) }
+        if v03 {
+            d.add("hf-causal-experimental (pretrained=\(s.checkpoint),dtype=bfloat16\(k.modelArgsExtra)), limit: None, provide_description: False, num_fewshot: \(s.mcFewshot), batch_size: \(k.batchSize)")
+        } else {
+            d.add("hf (pretrained=\(s.checkpoint),dtype=bfloat16\(k.modelArgsExtra)), gen_kwargs: (None), limit: None, num_fewshot: \(s.mcFewshot), batch_size: \(k.batchSize)")
+        }
+        if v03 {
+            d.add("|    Task     |Version| Metric |Value |   |Stderr|")
+            d.add("|-------------|------:|--------|-----:|---|-----:|")
+            var last = ""
+            for r in table2 {
+                let t = r.task == last ? "" : r.task
+                last = r.task
+                d.add("|\(t.padding(toLength: 13, withPad: " ", startingAt: 0))|\(t.isEmpty ? "       " : "      0")|\(r.metric.padding(toLength: 8, withPad: " ", startingAt: 0))|\(EvalWriters.f4(r.value))|±  |\(r.se.map { EvalWriters.f4($0) } ?? "   N/A")|", mark: "row.mc")
+            }
+        } else {
+            for (n, r) in EvalWriters.tableRows(table2).enumerated() { d.add(r, mark: n == 2 ? "row.mc" : nil) }
+        }
         d.add("")
         out.put("logs/lm_eval.log", d, prefix: "log.")
     }
