@@ -199,10 +199,6 @@ enum ServeBuilder {
             return (x.tokens, x.order.joined(separator: ","))
         }
         sim.run()
-        if ProcessInfo.processInfo.environment["GEN_DEBUG"] != nil {
-            let tk = sim.ticks[0]
-            FileHandle.standardError.write(Data(("DBG " + "\([runID, "cap", eng.capacityBlocks, "maxRun", tk.map(\.running).max()!, "maxWait", tk.map(\.waiting).max()!, "maxUse", tk.map(\.usage).max()!, "pre", tk.reduce(0) { $0 + $1.preemptions }, "req", sim.requests.count, "hit", sim.overallHitRate] as [Any])\n").utf8))
-        }
         let firstServe = start.adding(32)
         var out = ServeRunOutput(onset: firstServe, firstServe: firstServe)
         out.hitRate = sim.overallHitRate
