@@ -89,7 +89,7 @@ enum EvalCases {
 
         // stop-sequence-misconfig
         do {
-            var b = knobs(ck + "6000", step: 6000); b.customTask = true
+            var b = knobs(ck + "6000", step: 6000); b.customTask = true; b.bootstrapIters = 0
             var i = b; i.setup.until = ["<|im_end|>"]
             specs.append(Spec(cause: "stop-sequence-misconfig", split: .dev, task: "gsm8k", harness: .lmEval, base: b, inc: i,
                               evidence: [("task.until", "'Question:' removed from the stop sequences"),
@@ -230,8 +230,8 @@ enum EvalCases {
 
         // healthy
         do {
-            var b = knobs(ck + "4000", step: 4000, chat: .llama3); b.genTemperature = "0.6"
-            var i = knobs(ck + "4500", step: 4500, chat: .llama3); i.outputPath = "/results/nightly-v2"; i.batchSize = 16; i.genTemperature = "0.60"
+            var b = knobs(ck + "4000", step: 4000, chat: .llama3); b.genTemperature = "0.6"; b.bootstrapIters = 0
+            var i = knobs(ck + "4500", step: 4500, chat: .llama3); i.outputPath = "/results/nightly-v2"; i.batchSize = 16; i.genTemperature = "0.60"; i.bootstrapIters = 0
             specs.append(Spec(cause: "healthy", split: .dev, task: "nightly", harness: .lmEval, base: b, inc: i, evidence: [],
                               notes: "Newer checkpoint, benign diffs (output path, batch size, temperature spelling); scores within stderr."))
         }

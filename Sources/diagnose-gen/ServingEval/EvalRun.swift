@@ -22,6 +22,7 @@ struct EvalKnobs {
     var servedModelPath: String? = nil
     var junit = false
     var checkpointsListed: [Int] = []
+    var bootstrapIters = 100000
 }
 
 struct EvalRunOutput {
@@ -193,12 +194,13 @@ enum EvalRunBuilder {
                                            ("limit", .null), ("bootstrap_iters", .i(100000)), ("description_dict", .o([]))]))])
             out.put("results/\(san)/results.json", text: v.pretty(2), find: [("res.fewshot", "\"num_fewshot\""), ("res.mc", "\"acc\"")])
         } else {
-            let gsmRes: [(String, JV)] = [("exact_match,strict-match", .d(strict)), ("exact_match_stderr,strict-match", .d(EvalSim.stderr(strict, gsmN))),
-                                          ("exact_match,flexible-extract", .d(flex)), ("exact_match_stderr,flexible-extract", .d(EvalSim.stderr(flex, gsmN)))]
+            let na = k.bootstrapIters == 0
+            let gsmRes: [(String, JV)] = [("exact_match,strict-match", .d(strict)), ("exact_match_stderr,strict-match", na ? .s("N/A") : .d(EvalSim.stderr(strict, gsmN))),
+                                          ("exact_match,flexible-extract", .d(flex)), ("exact_match_stderr,flexible-extract", na ? .s("N/A") : .d(EvalSim.stderr(flex, gsmN)))]
             var cfg = EvalWriters.gsm8kConfig(s)
             if case .o(var kv) = cfg, taskName != "gsm8k" { kv[0] = ("task", .s(taskName)); cfg = .o(kv) }
             let r1 = EvalWriters.resultsJSON(s, results: [(taskName, gsmRes)], configs: [(taskName, cfg)], nshot: [(taskName, s.fewshot)],
-                                             nsamples: [(taskName, 1319, gsmN)], limit: gsmN, modelArgs: modelArgs, genKwargs: k.genKwargsCLI, start: start, seconds: t1.epoch - start.epoch)
+                                             nsamples: [(taskName, 1319, gsmN)], limit: gsmN, modelArgs: modelArgs, genKwargs: k.genKwargsCLI, bootstrapIters: k.bootstrapIters, start: start, seconds: t1.epoch - start.epoch)
             out.put("results/gsm8k/\(san)/results_\(stamp1).json", text: r1,
                     find: [("res.strict", "\"exact_match,strict-match\""), ("res.flex", "\"exact_match,flexible-extract\""), ("res.regex", "\"regex_pattern\""),
                            ("res.until", "\"until\""), ("res.maxgen", "\"max_gen_toks\""), ("res.nshot", "\"num_fewshot\""), ("res.model", "\"model_args\""),
@@ -249,8 +251,9 @@ enum EvalRunBuilder {
             L(t1, "INFO", "evaluation_tracker.py:206", "Saving results aggregated")
             L(t1, "INFO", "evaluation_tracker.py:287", "Saving per-sample results for: \(taskName)")
             d.add("hf (pretrained=\(s.checkpoint),dtype=bfloat16\(k.modelArgsExtra)), gen_kwargs: (\(k.genKwargsCLI ?? "None")), limit: \(gsmN).0, num_fewshot: \(s.fewshot), batch_size: \(k.batchSize)")
-            let rows1 = EvalWriters.tableRows([(taskName, "3", "flexible-extract", s.fewshot, "exact_match", flex, EvalSim.stderr(flex, gsmN)),
-                                                (taskName, "3", "strict-match", s.fewshot, "exact_match", strict, EvalSim.stderr(strict, gsmN))])
+            let na = k.bootstrapIters == 0
+            let rows1 = EvalWriters.tableRows([(taskName, "3", "flexible-extract", s.fewshot, "exact_match", flex, na ? nil : EvalSim.stderr(flex, gsmN)),
+                                                (taskName, "3", "strict-match", s.fewshot, "exact_match", strict, na ? nil : EvalSim.stderr(strict, gsmN))])
             for (n, r) in rows1.enumerated() { d.add(r, mark: n == 3 ? "row.strict" : (n == 2 ? "row.flex" : nil)) }
             d.add("")
         }

@@ -93,7 +93,7 @@ enum EvalWriters {
 
     /// lm-eval v0.4 results JSON; `results` maps task to ordered metric entries.
     static func resultsJSON(_ s: EvalSetup, results: [(String, [(String, JV)])], configs: [(String, JV)], nshot: [(String, Int)],
-                            nsamples: [(String, Int, Int)], limit: Int?, modelArgs: String, genKwargs: String?, start: Clock, seconds: Double) -> String {
+                            nsamples: [(String, Int, Int)], limit: Int?, modelArgs: String, genKwargs: String?, bootstrapIters: Int = 100000, start: Clock, seconds: Double) -> String {
         let chat = s.chat == .none ? JV.null : .s(chatTemplate(s.chat))
         let v: JV = .o([
             ("results", .o(results.map { ($0.0, .o([("alias", .s($0.0))] + $0.1)) })),
@@ -105,7 +105,7 @@ enum EvalWriters {
             ("n-samples", .o(nsamples.map { ($0.0, .o([("original", .i($0.1)), ("effective", .i($0.2))])) })),
             ("config", .o([("model", .s("hf")), ("model_args", .s(modelArgs)), ("model_num_parameters", .i(8_030_261_248)), ("model_dtype", .s("torch.bfloat16")),
                            ("model_revision", .s("main")), ("model_sha", .s("")), ("batch_size", .s("8")), ("batch_sizes", .a([])), ("device", .s("cuda:0")),
-                           ("use_cache", .null), ("limit", limit.map { .d(Double($0)) } ?? .null), ("bootstrap_iters", .i(100000)),
+                           ("use_cache", .null), ("limit", limit.map { .d(Double($0)) } ?? .null), ("bootstrap_iters", .i(bootstrapIters)),
                            ("gen_kwargs", genKwargs.map { .s($0) } ?? .null), ("random_seed", .i(0)), ("numpy_seed", .i(1234)), ("torch_seed", .i(1234)), ("fewshot_seed", .i(1234))])),
             ("git_hash", .s("4e7e0d4")), ("date", .d(start.epoch + 0.5123)),
             ("pretty_env_info", .s("PyTorch version: 2.8.0+cu128\nIs debug build: False\nCUDA used to build PyTorch: 12.8\nOS: Ubuntu 22.04.5 LTS (x86_64)\nPython version: 3.11.13\nIs CUDA available: True\nGPU models and configuration: GPU 0: NVIDIA H100 80GB HBM3")),
