@@ -89,7 +89,7 @@ struct PlaybookEvaluator {
             let k = "\(e.kind.rawValue)|\(e.source)|\(e.line.map(String.init) ?? "-")|\(e.metric ?? "")|\(e.key ?? "")"
             if seen.insert(k).inserted { evidence.append(e) }
         }
-        for f in supporting { for e in f.evidence.prefix(3) { add(e, supports: true) } }
+        for f in supporting { for e in f.evidence.prefix(4) { add(e, supports: true) } }
         for k in pb.gather.events { for e in tools.citations(events: k, limit: pb.gather.maxPerKind) { add(e, supports: true) } }
         if let s = onsetStep {
             for m in pb.gather.metrics { if let e = tools.citation(metric: m, nearStep: s) { add(e, supports: true) } }
