@@ -7,8 +7,8 @@ enum EmbeddedPlaybooks {
 cause: answer-extraction-failure
 description: The answer-extraction filter no longer matches the model's output format.
 title:
-  - "Answer extraction fails on {bad.percent} of samples although raw outputs answer ({filter.key} changed)"
-  - "Answer extraction fails on {bad.percent} of samples although raw outputs answer"
+  - "Answer extraction fails on {bad.percent} of failing samples although raw outputs answer ({filter.key} changed)"
+  - "Answer extraction fails on {bad.percent} of failing samples although raw outputs answer"
   - "Answer extraction filter changed ({filter.key}: {filter.old} -> {filter.new})"
   - "Answer extraction no longer matches the output format"
 summary: "Responses are filtered to invalid or empty answers although the raw outputs contain the answer: the extraction pattern no longer matches the model's format."
@@ -54,7 +54,8 @@ supports:
   - {id: recur, kind: recurring-at-same-position, weight: 3.0, group: signature, label: "recurs at the same data position"}
   - {id: nan, kind: metric-nonfinite, metric: "loss|grad_norm", weight: 1.5, group: signature, label: "non-finite value"}
   - {id: spike, kind: metric-spike, metric: "loss|grad_norm", weight: 0.8, group: signature, label: "spike"}
-  - {kind: metric-spike, metric: "loss|grad_norm", min_magnitude: 15, weight: 0.8, label: "large spike"}
+  - {kind: metric-spike, metric: "loss|grad_norm", min_magnitude: 20, weight: 0.8, label: "large spike"}
+  - {kind: metric-nonfinite, metric: "loss|grad_norm", max_after: 0.5, weight: 0.5, label: "non-finite values were isolated (training recovered)"}
 against:
   - {kind: config-change, config_key: "lr|learning_rate|max_lr|peak_lr|*.lr|*learning_rate|*warmup*", weight: -1.5, label: "LR/warmup config changed"}
   - {kind: lr-peak-above-baseline, min_magnitude: 1.2, weight: -1.5, label: "LR peaks above baseline"}
@@ -196,8 +197,8 @@ note: "identity: raw playbook log-odds read as probabilities until fit on the de
 cause: chat-template-mismatch
 description: The chat template used to render context is wrong or changed.
 title:
-  - "Chat template changed ({tpl.key}): special/role tokens leak into {leak.percent} of outputs"
-  - "Special/role tokens leak into {leak.percent} of outputs: chat template wrong"
+  - "Chat template changed ({tpl.key}): special/role tokens leak into {leak.percent} of failing outputs"
+  - "Special/role tokens leak into {leak.percent} of failing outputs: chat template wrong"
   - "Chat template changed ({tpl.key}): eval scores dropped"
   - "Chat template wrong or changed"
 summary: "Context is rendered with the wrong chat template: role and special tokens appear where they should not and scores drop across tasks."
@@ -304,7 +305,7 @@ examples:
 cause: dataloader-stall
 description: The input pipeline cannot keep up; GPUs wait for data.
 title:
-  - "Data loading stalls from step {wait.step}: data wait up {wait.percent}, throughput down"
+  - "Data loading stalls from step {wait.step}: data wait {wait.magnitude}x, throughput down"
   - "Data loading stalls from step {wait.step}"
   - "Data loader config changed ({workers.key}: {workers.old} -> {workers.new}): GPUs wait for data"
   - {when: waits, text: "Data loader waits reported in the logs ({waits.count} lines on rank {waits.rank})"}
@@ -452,6 +453,7 @@ supports:
   - {id: alone, kind: rank-nonfinite-alone, weight: 3.2, group: signature, label: "one rank alone went non-finite"}
   - {kind: failure, event_kind: "traceback|child-failed|nccl-timeout|nccl-error|signal", after: xid, weight: 0.6, label: "crash after the GPU error"}
   - {kind: rank-stopped-first, weight: 0.3, label: "one rank stopped first"}
+  - {kind: cascade, after: xid, weight: 0.3, label: "failures elsewhere follow the GPU error"}
 against:
   - {kind: failure, event_kind: oom, before: xid, weight: -1.5, label: "OOM before the GPU error"}
   - {kind: config-change, config_key: "lr|learning_rate|max_lr|*.lr|*learning_rate", direction: increased, weight: -1.0, label: "LR raised (a model problem)"}
@@ -482,7 +484,7 @@ groups:
   effect: {if_absent: -1.0}
 supports:
   - {id: shape, kind: batch-shape-change, weight: 2.5, group: signature, label: "batch shape changed"}
-  - {id: accum, kind: config-change, config_key: "*gradient_accumulation*|*grad_accum*|*accumulate_grad*|*global_batch*|*train_batch_size*|*micro_batch*|*per_device_train_batch_size*|*batch_size*", weight: 1.5, group: signature, label: "batch/accumulation config changed"}
+  - {id: accum, kind: config-change, config_key: "*gradient_accumulation*|*grad_accum*|*accumulate_grad*|*accum_steps*|*global_batch*|*train_batch_size*|*micro_batch*|*per_device_train_batch_size*|*batch_size*|*loss_normaliz*|*normalize_loss*|*average_tokens_across*|*loss_reduction*|*scale_loss_by*", weight: 2.5, group: signature, label: "batch/accumulation config changed"}
   - {kind: metric-level-up, metric: loss, weight: 0.8, group: effect, label: "loss level rose"}
   - {kind: metric-level-down, metric: loss, weight: 0.5, group: effect, label: "loss level fell"}
   - {kind: metric-spike, metric: "loss|grad_norm", weight: 0.3, group: effect, label: "noisier loss"}
@@ -584,9 +586,9 @@ examples:
 cause: max-tokens-truncation
 description: The generation length limit is too low; outputs are cut mid-answer.
 title:
-  - "Generation limit lowered ({limit.key}: {limit.old} -> {limit.new}): {cut.percent} of outputs cut mid-answer"
+  - "Generation limit lowered ({limit.key}: {limit.old} -> {limit.new}): {cut.percent} of failing outputs cut mid-answer"
   - "Generation limit lowered ({limit.key}: {limit.old} -> {limit.new}): outputs cut mid-answer"
-  - "{cut.percent} of outputs cut by the length limit (finish reason \"length\")"
+  - "{cut.percent} of failing outputs cut by the length limit (finish reason \"length\")"
   - "Generation length limit too low"
 summary: "The maximum generation length is too low for the task, so answers are cut off (finish reason \"length\") before they are complete."
 prior: -3.0
@@ -633,7 +635,6 @@ supports:
 against:
   - {kind: failure, event_kind: "oom|xid|ecc-error|disk-full|tokenizer-error|index-error|loss-scale-min|slurm-cancel|preemption", before: timeout, weight: -4.0, label: "an earlier root failure (the timeout is a consequence)"}
   - {kind: failure, event_kind: traceback, before: timeout, weight: -1.5, label: "an earlier Python exception"}
-  - {kind: cascade, event_kind: "nccl-timeout|nccl-error", weight: -2.0, label: "marked as a cascade of an earlier failure"}
   - {kind: rank-straggler, weight: -0.8, label: "a persistently slow rank (straggler-node)"}
   - {kind: data-wait-rise, weight: -0.8, label: "data loading slowed (dataloader-stall)"}
 gather:
@@ -725,12 +726,14 @@ groups:
   signature: {required: true}
   effect: {if_absent: -1.5}
 supports:
-  - {id: dyn, kind: template-dynamic-content, weight: 3.0, group: signature, label: "template renders dynamic content early"}
+  - {id: dyn, kind: template-dynamic-content, weight: 2.2, group: signature, label: "template renders per-request content"}
+  - {kind: template-dynamic-content, min_magnitude: 0.5, weight: 1.0, label: "the dynamic content sits in the first half of the text"}
   - {id: drop, kind: cache-hit-drop, weight: 1.5, group: effect, label: "cache hit rate dropped"}
   - {kind: cache-hit-zero, weight: 1.0, group: effect, label: "cache hits at zero"}
   - {kind: template-changed, weight: 0.3, label: "prompt template changed"}
   - {kind: metric-level-down, metric: "cache_hit_rate|cached_tokens", weight: 0.3, label: "cached share fell"}
 against:
+  - {kind: template-dynamic-content, min_before: 0.5, weight: -1.5, label: "the same dynamic content was already in the baseline's template"}
   - {kind: template-reordered, weight: -1.0, label: "tool definitions reordered (tool-schema-order)"}
   - {kind: config-change, config_key: "*prefix_caching*|*enable_caching*|*prefix_cache*|*radix_cache*", weight: -2.0, label: "caching switched in config"}
   - {kind: replica-count-change, weight: -0.7, label: "replica count changed"}
@@ -785,8 +788,8 @@ cause: stop-sequence-misconfig
 description: Stop sequences / EOS handling changed; generations run on or stop early.
 title:
   - "Stop sequences changed ({stop.key}: {stop.old} -> {stop.new}): generations run on past the answer"
-  - "Generations run on past the answer in {ran.percent} of samples: stop sequences wrong"
-  - "Generations stop before the answer in {early.percent} of samples: stop sequences wrong"
+  - "Generations run on past the answer in {ran.percent} of failing samples: stop sequences wrong"
+  - "Generations stop before the answer in {early.percent} of failing samples: stop sequences wrong"
   - "Stop sequences changed ({stop.key}: {stop.old} -> {stop.new})"
   - "Stop sequence / EOS handling misconfigured"
 summary: "Stop sequences or EOS handling differ from the baseline, so generations continue past the answer (or stop before it) and answer extraction fails."
@@ -820,9 +823,11 @@ examples:
 cause: straggler-node
 description: One rank or node is persistently slower than its peers.
 title:
-  - "Rank {slow.rank} is a straggler from step {slow.step}: step time up {shift.percent}"
+  - "Rank {slow.rank} is a straggler from step {slow.step}: {slow.magnitude}x the fastest rank's step time"
+  - "Rank {slow.rank} is a straggler: {slow.magnitude}x the fastest rank's step time"
   - "Rank {slow.rank} is a straggler from step {slow.step}"
   - "Rank {slow.rank} is persistently slower than its peers"
+  - "Step time grew from {shift.before} to {shift.after} from step {shift.step} with no config change or data wait"
   - "A straggler rank slows the run"
 summary: "One rank lags its peers, so every collective waits for it: step time grows and throughput drops with no config change."
 prior: -3.0
@@ -830,12 +835,13 @@ groups:
   signature: {required: true}
 supports:
   - {id: slow, kind: rank-straggler, weight: 3.0, group: signature, label: "one rank lags"}
-  - {id: shift, kind: step-time-shift, weight: 0.8, label: "step time grew"}
-  - {kind: throughput-drop, weight: 0.5, label: "throughput dropped"}
+  - {id: shift, kind: step-time-shift, weight: 2.2, group: signature, label: "step time grew with no data wait or config change"}
+  - {kind: throughput-drop, weight: 1.0, group: signature, label: "throughput dropped"}
   - {kind: metric-level-down, metric: "tokens_per_s|samples_per_s|mfu|tflops", weight: 0.3, label: "throughput level fell"}
 against:
   - {kind: data-wait-rise, weight: -1.5, label: "data loading slowed (dataloader-stall)"}
-  - {kind: config-change, config_key: "*batch_size*|*seq_len*|*seq_length*|*max_seq*|*num_workers*|*gradient_checkpointing*|*activation_checkpoint*", weight: -0.7, label: "a config change explains the slowdown"}
+  - {kind: config-change, config_key: "*batch_size*|*micro_batch*|*gradient_accumulation*|*seq_len*|*seq_length*|*max_seq*|*num_workers*|*gradient_checkpointing*|*activation_checkpoint*|*recompute*|*hidden_size*|*num_layers*", weight: -1.2, label: "a config change explains the slowdown"}
+  - {kind: failure, event_kind: "oom|xid|ecc-error|disk-full", weight: -1.0, label: "the run failed outright"}
 gather:
   metrics: [step_time_ms, tokens_per_s]
 remediation: |
@@ -954,6 +960,7 @@ examples:
 cause: wrong-checkpoint
 description: The eval or deployment loaded a different checkpoint than intended.
 title:
+  - "Evaluated the checkpoint at step {ckpt.after}, not the intended step {ckpt.before}"
   - "Loaded a different checkpoint than intended ({ckpt.summary})"
   - "Model path changed ({path.key}: {path.old} -> {path.new}): scores match an older model"
   - "A different checkpoint than intended was loaded"

@@ -39,9 +39,14 @@ public struct EvidenceTools: Sendable {
         for kind in EventKind.failures.sorted() where !reported.contains(kind) {
             kinds[.failure, default: []] += events[kind] ?? []
         }
+        // Resumes, when no detector reported any: `resume` events and checkpoint loads past step 0
+        // (a step-0 load is the initial model, not a resume).
         if (kinds[.resumeEvent] ?? []).isEmpty {
-            let r = (events[.resume] ?? []) + (events[.checkpointLoad] ?? [])
-            kinds[.resumeEvent] = r.map { var f = $0; f.kind = .resumeEvent; return f }
+            let loads = (events[.checkpointLoad] ?? []).filter { f in
+                if let s = f.step, s > 0 { return true }
+                return false
+            }
+            kinds[.resumeEvent] = ((events[.resume] ?? []) + loads).map { var f = $0; f.kind = .resumeEvent; return f }
         }
         // Material config changes the detectors did not turn into symptoms; benign ones never count.
         let seenKeys = Set((kinds[.configChange] ?? []).compactMap(\.configKey))

@@ -22,10 +22,14 @@ public struct Playbook: Sendable, Hashable {
     public var remediation: String
     public var verify: String
     public var examples: Examples
+    /// Config keys (globs) this playbook's author knows to be harmless, for the config diff.
+    public var benignKeys: [String]
 
     public init(cause: String, path: String, titles: [TitleTemplate], summary: String, prior: Double,
                 groups: [String: MatcherGroup] = [:], supports: [Matcher], against: [Matcher] = [],
-                gather: Gather = Gather(), remediation: String, verify: String, examples: Examples = Examples()) {
+                gather: Gather = Gather(), remediation: String, verify: String, examples: Examples = Examples(),
+                benignKeys: [String] = []) {
+        self.benignKeys = benignKeys
         self.cause = cause; self.path = path; self.titles = titles; self.summary = summary; self.prior = prior
         self.groups = groups; self.supports = supports; self.against = against; self.gather = gather
         self.remediation = remediation; self.verify = verify; self.examples = examples
@@ -79,6 +83,11 @@ public struct Matcher: Sendable, Hashable {
     public var directions: Set<Direction>?
     public var minMagnitude: Double?
     public var maxMagnitude: Double?
+    /// Bounds on the finding's `before` and `after` values (a baseline rate, a prior level).
+    public var minBefore: Double?
+    public var maxBefore: Double?
+    public var minAfter: Double?
+    public var maxAfter: Double?
     /// Onset strictly before the finding of the matcher with this id.
     public var before: String?
     /// Onset at or after the finding of the matcher with this id.
@@ -109,6 +118,13 @@ public struct Matcher: Sendable, Hashable {
         self.before = before; self.after = after; self.withinSteps = withinSteps; self.oneRank = oneRank
         self.firstFailure = firstFailure; self.differentRank = differentRank; self.minCount = minCount
         self.weight = weight; self.ifAbsent = ifAbsent; self.group = group
+    }
+
+    /// This matcher with bounds on `before`/`after`.
+    public func bounded(minBefore: Double?, maxBefore: Double?, minAfter: Double?, maxAfter: Double?) -> Matcher {
+        var m = self
+        m.minBefore = minBefore; m.maxBefore = maxBefore; m.minAfter = minAfter; m.maxAfter = maxAfter
+        return m
     }
 
     /// Ids this matcher's conditions refer to.

@@ -117,6 +117,10 @@ struct PlaybookEvaluator {
             if let d = m.directions { guard d.contains(where: { PlaybookEvaluator.moved(f, $0) }) else { return false } }
             if let lo = m.minMagnitude { guard f.magnitude.isFinite ? f.magnitude >= lo : f.magnitude > 0 else { return false } }
             if let hi = m.maxMagnitude { guard f.magnitude <= hi else { return false } }
+            if let b = m.minBefore { guard let v = f.before, v >= b else { return false } }
+            if let b = m.maxBefore { guard let v = f.before, v <= b else { return false } }
+            if let b = m.minAfter { guard let v = f.after, v >= b else { return false } }
+            if let b = m.maxAfter { guard let v = f.after, v <= b else { return false } }
             return true
         }
         if m.oneRank {

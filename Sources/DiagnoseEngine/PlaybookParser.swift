@@ -6,12 +6,13 @@ import Yams
 enum PlaybookParser {
     static let topKeys: Set<String> = [
         "cause", "title", "summary", "prior", "prior_probability", "groups", "supports", "against",
-        "gather", "remediation", "verify", "examples", "description",
+        "gather", "remediation", "verify", "examples", "description", "benign_keys",
     ]
     static let matcherKeys: Set<String> = [
         "id", "label", "kind", "event", "metric", "event_kind", "config_key", "old_value", "new_value",
         "trait", "direction", "min_magnitude", "max_magnitude", "before", "after", "within_steps",
         "one_rank", "first_failure", "different_rank", "min_count", "weight", "if_absent", "group",
+        "min_before", "max_before", "min_after", "max_after",
     ]
     static let placeholderFields: Set<String> = [
         "step", "time", "rank", "metric", "event", "key", "old", "new", "before", "after", "magnitude",
@@ -155,10 +156,11 @@ enum PlaybookParser {
             }
         }
 
+        let benign = top["benign_keys"].map { ctx.strings($0, "benign_keys") } ?? []
         guard ctx.errors.isEmpty else { return (nil, ctx.errors) }
         let pb = Playbook(cause: cause, path: "playbooks/\(cause).yaml", titles: titles, summary: summary, prior: prior,
                           groups: groups, supports: supports, against: against, gather: gather,
-                          remediation: remediation, verify: verify, examples: examples)
+                          remediation: remediation, verify: verify, examples: examples, benignKeys: benign)
         return (pb, [])
     }
 
@@ -360,6 +362,10 @@ enum PlaybookParser {
                 minCount: max(1, minCount), weight: weight,
                 ifAbsent: number(m["if_absent"], "\(f).if_absent"),
                 group: m["group"].flatMap { string($0, "\(f).group") })
+                .bounded(minBefore: number(m["min_before"], "\(f).min_before"),
+                         maxBefore: number(m["max_before"], "\(f).max_before"),
+                         minAfter: number(m["min_after"], "\(f).min_after"),
+                         maxAfter: number(m["max_after"], "\(f).max_after"))
         }
 
         mutating func eventKinds(_ n: Node, _ field: String) -> Set<EventKind>? {

@@ -1,0 +1,90 @@
+import DiagnoseCore
+@testable import DiagnoseEngine
+import Testing
+
+/// Harder shapes: weaker evidence than the textbook scenario, detectors' cascade marks that
+/// are not root causes, signals already present in the baseline.
+@Suite struct InvestigatorShapeTests {
+    @Test func networkErrorThenTimeoutsEverywhereIsNCCL() {
+        var f = Fixture()
+        f.benignNoise()
+        f.add(.failure, event: .ncclError, time: 900, rank: 2, line: 800)
+        for r in 0..<4 { f.add(.failure, event: .ncclTimeout, time: 1500, rank: r, line: 950) }
+        // The cascade detector marks timeouts after a failure on another rank, whatever its kind.
+        for r in [0, 1, 3] { f.add(.cascade, event: .ncclTimeout, time: 1500, rank: r, line: 950) }
+        f.add(.templateNovelty, line: 5)
+        let inv = f.investigate()
+        #expect(inv.status == .incident, "\(inv.candidates.map { "\($0.cause)=\($0.score)" })")
+        #expect(inv.top?.cause == "nccl-timeout")
+    }
+
+    @Test func slowdownWithoutAPerRankSignalIsAStraggler() {
+        var f = Fixture()
+        f.benignNoise()
+        f.add(.stepTimeShift, metric: .stepTimeMs, step: 180, magnitude: 0.45, before: 410, after: 595, line: 180)
+        f.add(.throughputDrop, metric: .tokensPerS, step: 180, magnitude: 0.3, before: 9000, after: 6300, line: 181)
+        let inv = f.investigate()
+        #expect(inv.status == .incident, "\(inv.candidates.map { "\($0.cause)=\($0.score)" })")
+        #expect(inv.top?.cause == "straggler-node")
+    }
+
+    @Test func slowdownWithDataWaitIsTheDataloader() {
+        var f = Fixture()
+        f.add(.stepTimeShift, metric: .stepTimeMs, step: 200, magnitude: 0.6, before: 400, after: 640, line: 200)
+        f.add(.throughputDrop, metric: .tokensPerS, step: 200, magnitude: 0.4, line: 201)
+        f.add(.dataWaitRise, metric: .dataTimeMs, step: 200, magnitude: 12, before: 20, after: 240, line: 202)
+        #expect(f.investigate().top?.cause == "dataloader-stall")
+    }
+
+    @Test func accumulationChangeWithOnlyALevelShiftIsGradAccum() {
+        var f = Fixture()
+        f.benignNoise()
+        f.change("gradient_accumulation_steps", "4", "16")
+        f.add(.levelShiftDown, metric: .loss, step: 30, magnitude: 0.12, line: 30)
+        let inv = f.investigate()
+        #expect(inv.status == .incident, "\(inv.candidates.map { "\($0.cause)=\($0.score)" })")
+        #expect(inv.top?.cause == "grad-accum-misconfig")
+    }
+
+    @Test func warmupRemovedWithTheSamePeakIsWarmupMissing() {
+        var f = Fixture()
+        f.benignNoise()
+        f.change("warmup_iters", "80", "0")
+        f.add(.lrNoWarmup, metric: .lr, step: 0, magnitude: 8, line: 1)
+        f.add(.spike, metric: .loss, step: 12, magnitude: 9, line: 12)
+        f.add(.plateau, metric: .loss, step: 200, magnitude: 0.3, line: 200)
+        let inv = f.investigate()
+        #expect(inv.top?.cause == "warmup-missing")
+        #expect(inv.top?.cause != "lr-schedule-misconfig")
+    }
+
+    @Test func dynamicContentAlreadyInTheBaselineWeighsLess() {
+        func score(baselineHadIt: Bool) -> Double? {
+            var f = Fixture()
+            f.add(.templateDynamicContent, key: "system_prompt", magnitude: 0.95, before: baselineHadIt ? 1 : 0, line: 2)
+            f.add(.cacheHitDrop, metric: .cacheHitRate, time: 2000, magnitude: 0.5, before: 0.7, after: 0.2, line: 700)
+            return f.investigate().candidates.first { $0.cause == "prompt-prefix-unstable" }?.score
+        }
+        let new = score(baselineHadIt: false), old = score(baselineHadIt: true)
+        #expect(new != nil && old != nil)
+        if let new, let old { #expect(new > old) }
+    }
+
+    @Test func fp16WithEarlyIsolatedOverflowsOnlyIsQuiet() {
+        var f = Fixture()
+        f.benignNoise()
+        for i in 0..<4 {
+            f.event(.overflowSkip, rank: 0, line: 40 + i, step: i,
+                    message: "[deepspeed] OVERFLOW! Rank 0 Skipping step. Attempted loss scale: \(65536 >> i), reducing to \(32768 >> i)")
+        }
+        let inv = f.investigate()
+        #expect(inv.status == .noIncident)
+    }
+
+    @Test func removedFlagCountsAsDisabled() {
+        var f = Fixture()
+        f.change("enable_prefix_caching", "true", nil)
+        f.add(.cacheHitZero, metric: .cacheHitRate, time: 2000, magnitude: 1, before: 0.6, line: 700)
+        #expect(f.investigate().top?.cause == "prefix-caching-disabled")
+    }
+}
