@@ -115,6 +115,14 @@ public struct Calibration: Sendable, Hashable {
         Calibration.ece(scores.map { (probability($0.score), $0.correct) }, bins: bins)
     }
 
+    /// Training pairs from one diagnosed case: every candidate's raw score and whether its cause
+    /// is the truth (for a healthy case every candidate is wrong). `topOnly` keeps rank 1 alone.
+    public static func samples(from investigation: Investigation, truthCause: String,
+                               topOnly: Bool = false) -> [(score: Double, correct: Bool)] {
+        let cands = topOnly ? Array(investigation.candidates.prefix(1)) : investigation.candidates
+        return cands.map { ($0.score, $0.cause == truthCause) }
+    }
+
     static let keys: Set<String> = ["method", "a", "b", "threshold", "weak_floor", "note"]
 
     /// Reads `calibration.yaml` strictly (unknown keys are errors).

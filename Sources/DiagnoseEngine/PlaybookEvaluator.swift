@@ -4,6 +4,8 @@ import Foundation
 /// Runs one playbook's matchers against the evidence tools and scores the cause.
 struct PlaybookEvaluator {
     let tools: EvidenceTools
+    static let maxSupportingCitations = 16
+    static let maxOpposingCitations = 6
 
     struct Outcome {
         var candidate: Candidate?
@@ -95,6 +97,9 @@ struct PlaybookEvaluator {
             for m in pb.gather.metrics { if let e = tools.citation(metric: m, nearStep: s) { add(e, supports: true) } }
         }
         for f in opposing { for e in f.evidence.prefix(2) { add(e, supports: false) } }
+        let pro = evidence.filter(\.supports).prefix(PlaybookEvaluator.maxSupportingCitations)
+        let con = evidence.filter { !$0.supports }.prefix(PlaybookEvaluator.maxOpposingCitations)
+        evidence = Array(pro) + Array(con)
 
         trace.append(TraceStep(action: "score", detail: "\(pb.cause): \(TemplateText.number(score)) log-odds from "
             + contributions.map { "\($0.logOdds >= 0 ? "+" : "")\(TemplateText.number($0.logOdds)) \($0.label)" }.joined(separator: "; ")))

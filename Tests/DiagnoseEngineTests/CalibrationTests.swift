@@ -85,3 +85,15 @@ import Testing
         #expect(strict.weakSignals.first?.cause == "nccl-timeout")
     }
 }
+
+@Suite struct CalibrationSampleTests {
+    @Test func samplesComeFromCandidates() {
+        let inv = InvestigatorCauseTests.scenario("cuda-oom").investigate()
+        let s = Calibration.samples(from: inv, truthCause: "cuda-oom")
+        #expect(s.count == inv.candidates.count)
+        #expect(s.first?.correct == true)
+        #expect(s.dropFirst().allSatisfy { !$0.correct })
+        let healthy = Calibration.samples(from: inv, truthCause: "healthy", topOnly: true)
+        #expect(healthy.count == 1 && healthy[0].correct == false)
+    }
+}
