@@ -47,14 +47,16 @@ title:
   - "Isolated {spike.metric} spike at step {spike.step}: likely a bad batch"
   - "Likely a bad data batch"
 summary: "An isolated blow-up at one step, without a configuration change that would explain it, points at the data fed at that step."
-prior: -3.2
+prior: -3.0
 groups:
   signature: {required: true}
 supports:
   - {id: recur, kind: recurring-at-same-position, weight: 3.0, group: signature, label: "recurs at the same data position"}
   - {id: nan, kind: metric-nonfinite, metric: "loss|grad_norm", weight: 1.5, group: signature, label: "non-finite value"}
   - {id: spike, kind: metric-spike, metric: "loss|grad_norm", weight: 0.8, group: signature, label: "spike"}
-  - {kind: metric-spike, metric: "loss|grad_norm", min_magnitude: 20, weight: 0.8, label: "large spike"}
+  - {id: gspike, kind: metric-spike, metric: grad_norm, weight: 0.3, label: "grad norm spike"}
+  - {kind: metric-spike, metric: loss, min_magnitude: 12, weight: 0.8, label: "large loss spike"}
+  - {kind: metric-spike, metric: loss, near: gspike, within_steps: 2, weight: 1.5, label: "loss and grad norm spike at the same step"}
   - {kind: metric-nonfinite, metric: "loss|grad_norm", max_after: 0.5, weight: 0.5, label: "non-finite values were isolated (training recovered)"}
 against:
   - {kind: config-change, config_key: "lr|learning_rate|max_lr|peak_lr|*.lr|*learning_rate|*warmup*", weight: -1.5, label: "LR/warmup config changed"}
@@ -276,6 +278,7 @@ title:
   - "Loss sawtooth from step {saw.step}: data repeating at epoch boundaries"
   - "Shuffling switched off ({shuffle.key}: {shuffle.old} -> {shuffle.new}): train/val gap widens"
   - "Train/val gap widening from step {gap.step}: data repeated or mixture broken"
+  - "Epochs pass {pace.magnitude}x as fast as the baseline's with no batch change: dataset shrunk and repeated"
   - "Data order or mixture broken"
 summary: "Training loss falls suspiciously (sawtooth at epoch boundaries, widening train/val gap), the signature of repeated or unshuffled data."
 prior: -3.0
@@ -284,10 +287,12 @@ groups:
 supports:
   - {id: saw, kind: loss-sawtooth, weight: 3.0, group: signature, label: "loss sawtooth at epoch boundaries"}
   - {id: gap, kind: train-val-gap, weight: 2.0, group: signature, label: "train/val gap widens"}
+  - {id: pace, kind: batch-shape-change, weight: 3.2, group: signature, label: "epochs pass at a different pace with no batch change: the dataset size changed"}
   - {id: shuffle, kind: config-change, config_key: "*shuffle*", direction: "disabled|removed", weight: 1.5, group: signature, label: "shuffling off"}
   - {kind: config-change, config_key: "*mixture*|*data_weights*|*sampling_weight*|*dataset_weights*|*data_path*|*num_samples*|*dataset_size*|*max_samples*|*train_samples*", weight: 0.8, label: "data mixture/size changed"}
   - {kind: metric-level-down, metric: loss, weight: 0.5, label: "train loss suspiciously low"}
 against:
+  - {kind: config-change, config_key: "*gradient_accumulation*|*grad_accum*|*accumulate_grad*|*global_batch*|*train_batch_size*|*micro_batch*|*per_device_train_batch_size*|*batch_size*", weight: -2.5, label: "batch config changed (grad-accum-misconfig)"}
   - {kind: lr-jump-at-resume, weight: -1.0, label: "LR jumped at a resume"}
 gather:
   metrics: [loss, eval_loss, epoch]
@@ -319,6 +324,7 @@ supports:
   - {id: wait, kind: data-wait-rise, weight: 3.0, group: signature, label: "data wait rose"}
   - {id: waits, event: dataloader-wait, min_count: 3, weight: 1.5, group: signature, label: "dataloader wait lines"}
   - {kind: throughput-drop, weight: 0.8, label: "throughput dropped"}
+  - {kind: log-template-novelty, text: "*dataloader*|*data loader*|*num_workers*|*worker process*|*prefetch*", weight: 1.0, label: "new data-loader warnings in the log"}
   - {kind: step-time-shift, weight: 0.5, label: "step time grew"}
   - {id: workers, kind: config-change, config_key: "*num_workers*|*prefetch*|*pin_memory*|*persistent_workers*|*dataloader*|*data_workers*", weight: 1.0, label: "dataloader config changed"}
 against:
@@ -484,7 +490,7 @@ groups:
   effect: {if_absent: -1.0}
 supports:
   - {id: shape, kind: batch-shape-change, weight: 2.5, group: signature, label: "batch shape changed"}
-  - {id: accum, kind: config-change, config_key: "*gradient_accumulation*|*grad_accum*|*accumulate_grad*|*accum_steps*|*global_batch*|*train_batch_size*|*micro_batch*|*per_device_train_batch_size*|*batch_size*|*loss_normaliz*|*normalize_loss*|*average_tokens_across*|*loss_reduction*|*scale_loss_by*", weight: 2.5, group: signature, label: "batch/accumulation config changed"}
+  - {id: accum, kind: config-change, config_key: "*gradient_accumulation*|*grad_accum*|*accumulate_grad*|*accum_steps*|*global_batch*|*train_batch_size*|*micro_batch*|*per_device_train_batch_size*|*batch_size*|*loss_normaliz*|*normalize_loss*|*average_tokens_across*|*loss_reduction*|*scale_loss_by*", weight: 2.5, group: signature, if_absent: -1.0, label: "batch/accumulation config changed"}
   - {kind: metric-level-up, metric: loss, weight: 0.8, group: effect, label: "loss level rose"}
   - {kind: metric-level-down, metric: loss, weight: 0.5, group: effect, label: "loss level fell"}
   - {kind: metric-spike, metric: "loss|grad_norm", weight: 0.3, group: effect, label: "noisier loss"}
@@ -560,10 +566,12 @@ groups:
 supports:
   - {id: raise, kind: config-change, config_key: "lr|learning_rate|max_lr|peak_lr|base_lr|*.lr|*learning_rate|*max_lr", direction: increased, weight: 2.0, group: lr, label: "config raises the learning rate"}
   - {id: peak, kind: lr-peak-above-baseline, min_magnitude: 1.2, weight: 2.0, group: lr, label: "logged LR peaks above the baseline's"}
+  - {kind: lr-peak-above-baseline, min_magnitude: 3, weight: 1.0, group: lr, label: "peak LR at least 3x the baseline's"}
   - {id: diverge, kind: metric-divergence, metric: "loss|grad_norm", weight: 1.5, group: effect, label: "divergence"}
   - {id: nan, kind: metric-nonfinite, metric: "loss|grad_norm", weight: 1.0, group: effect, label: "non-finite values"}
   - {id: spike, kind: metric-spike, metric: "grad_norm|loss", weight: 0.7, group: effect, label: "spike"}
   - {kind: metric-level-up, metric: "loss|grad_norm", weight: 0.5, group: effect, label: "loss level rose"}
+  - {kind: metric-plateau, metric: loss, weight: 0.5, group: effect, label: "loss stalls high"}
 against:
   - {kind: lr-jump-at-resume, weight: -2.0, label: "LR jumped at a resume (resume-state-reset explains it)"}
   - {kind: lr-no-warmup, weight: -0.8, label: "warmup missing (warmup-missing explains it)"}
@@ -755,6 +763,7 @@ description: Resumed from a checkpoint without optimizer/scheduler/loss-scale st
 title:
   - "Resumed at step {resume.step} without scheduler state: LR jumped from {jump.before} to {jump.after}"
   - "Resumed at step {jump.step} without scheduler state: LR jumped to {jump.after}"
+  - "Resumed at step {resume.step} without scheduler state: LR jumped from {lrup.before} to {lrup.after}"
   - "Resumed at step {resume.step}: loss spiked right after"
   - "Resumed without optimizer/scheduler state"
 summary: "At the resume the learning rate restarts from warmup or peak instead of continuing the schedule, and loss spikes right after."
@@ -764,6 +773,7 @@ groups:
 supports:
   - {id: jump, kind: lr-jump-at-resume, weight: 3.5, group: signature, label: "LR jumped at the resume"}
   - {id: resume, kind: resume, weight: 0.5, label: "resume from a checkpoint"}
+  - {id: lrup, kind: metric-level-up, metric: lr, after: resume, within_steps: 20, weight: 3.0, group: signature, label: "LR rose right at the resume"}
   - {kind: metric-spike, metric: "loss|grad_norm", after: resume, within_steps: 200, weight: 1.2, group: signature, label: "spike right after the resume"}
   - {kind: metric-level-up, metric: loss, after: resume, weight: 0.4, label: "loss level rose after the resume"}
   - {kind: metric-nonfinite, metric: "loss|grad_norm", after: resume, within_steps: 500, weight: 0.5, label: "non-finite after the resume"}
@@ -827,6 +837,8 @@ title:
   - "Rank {slow.rank} is a straggler: {slow.magnitude}x the fastest rank's step time"
   - "Rank {slow.rank} is a straggler from step {slow.step}"
   - "Rank {slow.rank} is persistently slower than its peers"
+  - "Rank {rankdrop.rank} slows from step {rankdrop.step}: its throughput fell from {rankdrop.before} to {rankdrop.after}"
+  - "Rank {rankshift.rank} slows from step {rankshift.step}: its step time rose from {rankshift.before} to {rankshift.after}"
   - "Step time grew from {shift.before} to {shift.after} from step {shift.step} with no config change or data wait"
   - "A straggler rank slows the run"
 summary: "One rank lags its peers, so every collective waits for it: step time grows and throughput drops with no config change."
@@ -835,8 +847,10 @@ groups:
   signature: {required: true}
 supports:
   - {id: slow, kind: rank-straggler, weight: 3.0, group: signature, label: "one rank lags"}
-  - {id: shift, kind: step-time-shift, weight: 2.2, group: signature, label: "step time grew with no data wait or config change"}
-  - {kind: throughput-drop, weight: 1.0, group: signature, label: "throughput dropped"}
+  - {id: shift, kind: step-time-shift, weight: 1.5, group: signature, label: "step time grew with no data wait or config change"}
+  - {id: drop, kind: throughput-drop, weight: 0.8, group: signature, label: "throughput dropped"}
+  - {id: rankdrop, kind: throughput-drop, one_rank: true, weight: 2.3, group: signature, label: "throughput dropped on one rank only"}
+  - {id: rankshift, kind: step-time-shift, one_rank: true, weight: 2.3, group: signature, label: "step time grew on one rank only"}
   - {kind: metric-level-down, metric: "tokens_per_s|samples_per_s|mfu|tflops", weight: 0.3, label: "throughput level fell"}
 against:
   - {kind: data-wait-rise, weight: -1.5, label: "data loading slowed (dataloader-stall)"}
@@ -863,6 +877,7 @@ title:
   - "Index out of range at step {idx.step}: token ids exceed the model's vocabulary"
   - {when: idx, text: "Index out of range: token ids exceed the model's vocabulary"}
   - "Loss abnormally high from the start: tokenizer changed ({tokcfg.key})"
+  - "Loss {high.magnitude}x the baseline's from the start: tokenizer and model disagree"
   - "Tokenizer and model disagree"
 summary: "The tokenizer does not match the model: token ids fall outside the embedding, special tokens are missing, or the loss starts abnormally high."
 prior: -3.0
@@ -871,7 +886,8 @@ groups:
 supports:
   - {id: tok, kind: failure, event_kind: tokenizer-error, weight: 3.5, group: signature, label: "tokenizer error"}
   - {id: idx, kind: failure, event_kind: index-error, weight: 2.5, group: signature, label: "index out of range"}
-  - {id: high, kind: metric-high-from-start, metric: loss, weight: 2.0, group: signature, label: "loss high from step 0"}
+  - {id: high, kind: metric-high-from-start, metric: loss, weight: 2.5, group: signature, label: "loss high from step 0"}
+  - {kind: metric-high-from-start, metric: loss, min_magnitude: 1.3, weight: 0.8, label: "initial loss at least 1.3x the baseline's"}
   - {id: tokcfg, kind: config-change, config_key: "*tokenizer*|*vocab*|*pad_token*|*eos_token*|*bos_token*|*special_tokens*|*unk_token*", weight: 1.5, label: "tokenizer config changed"}
 against:
   - {kind: failure, event_kind: "oom|xid|ecc-error", before: idx, weight: -1.0, label: "an earlier OOM/hardware failure"}
@@ -933,14 +949,16 @@ summary: "The learning rate starts at (or near) its peak instead of ramping up, 
 prior: -3.0
 groups:
   warmup: {required: true}
-  effect: {if_absent: -2.0}
+  effect: {if_absent: -0.3}
 supports:
-  - {id: nowarm, kind: lr-no-warmup, weight: 2.5, group: warmup, label: "LR at full value from the start"}
+  - {id: nowarm, kind: lr-no-warmup, weight: 3.5, group: warmup, label: "LR at full value from the start"}
   - {id: cut, kind: config-change, config_key: "*warmup*", direction: "decreased|removed", weight: 2.0, group: warmup, label: "config shortens or removes warmup"}
   - {kind: metric-divergence, metric: "loss|grad_norm", weight: 1.0, group: effect, label: "divergence"}
   - {kind: metric-spike, metric: "loss|grad_norm", weight: 0.8, group: effect, label: "early spike"}
   - {kind: metric-nonfinite, metric: "loss|grad_norm", weight: 0.8, group: effect, label: "non-finite values"}
   - {kind: metric-high-from-start, metric: "loss|grad_norm", weight: 0.5, group: effect, label: "high from the start"}
+  - {kind: metric-plateau, metric: loss, weight: 0.4, group: effect, label: "slower convergence"}
+  - {kind: metric-level-up, metric: loss, weight: 0.4, group: effect, label: "loss level higher"}
 against:
   - {kind: lr-peak-above-baseline, min_magnitude: 1.2, weight: -1.0, label: "peak LR itself is higher (lr-too-high)"}
   - {kind: lr-jump-at-resume, weight: -2.0, label: "LR jumped at a resume (resume-state-reset)"}

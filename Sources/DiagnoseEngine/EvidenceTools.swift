@@ -9,10 +9,16 @@ public struct EvidenceTools: Sendable {
     public let symptoms: [Symptom]
     let byKind: [SymptomKind: [Finding]]
     let eventFindings: [EventKind: [Finding]]
+    /// Distinct ranks the run's series and events name.
+    public let rankCount: Int
 
     public init(input: AnalysisInput, symptoms: [Symptom]) {
         self.input = input
         self.symptoms = symptoms
+        var ranks = Set(input.run.series.compactMap(\.rank))
+        for e in input.run.events { if let r = e.value.rank { ranks.insert(r) } }
+        for s in symptoms { if let r = s.rank { ranks.insert(r) } }
+        self.rankCount = ranks.count
         var kinds: [SymptomKind: [Finding]] = [:]
         for s in symptoms { kinds[s.kind, default: []].append(Finding(symptom: s)) }
 

@@ -83,6 +83,10 @@ public struct Matcher: Sendable, Hashable {
     public var directions: Set<Direction>?
     public var minMagnitude: Double?
     public var maxMagnitude: Double?
+    /// Within `withinSteps` steps of the finding of the matcher with this id, either side.
+    public var near: String?
+    /// A glob the finding's summary or one of its cited excerpts must match.
+    public var text: Glob?
     /// Bounds on the finding's `before` and `after` values (a baseline rate, a prior level).
     public var minBefore: Double?
     public var maxBefore: Double?
@@ -120,6 +124,13 @@ public struct Matcher: Sendable, Hashable {
         self.weight = weight; self.ifAbsent = ifAbsent; self.group = group
     }
 
+    /// This matcher with a proximity and a text condition.
+    public func with(near: String?, text: Glob?) -> Matcher {
+        var m = self
+        m.near = near; m.text = text
+        return m
+    }
+
     /// This matcher with bounds on `before`/`after`.
     public func bounded(minBefore: Double?, maxBefore: Double?, minAfter: Double?, maxAfter: Double?) -> Matcher {
         var m = self
@@ -128,7 +139,7 @@ public struct Matcher: Sendable, Hashable {
     }
 
     /// Ids this matcher's conditions refer to.
-    public var references: [String] { [before, after, differentRank].compactMap { $0 } }
+    public var references: [String] { [before, after, differentRank, near].compactMap { $0 } }
 
     /// A short description for contributions and traces.
     public var displayLabel: String {

@@ -128,9 +128,14 @@ struct PlaybookEvaluator {
             if let b = m.maxAfter { guard let v = f.after, v <= b else { return false } }
             return true
         }
+        if let g = m.text {
+            pool = pool.filter { f in g.matches(f.summary) || f.evidence.contains { g.matches($0.excerpt) } }
+        }
         if m.oneRank {
+            // One rank among several: the run must have more than one rank for this to mean anything.
             let ranks = Set(pool.compactMap(\.rank))
-            if ranks.count != 1 || pool.contains(where: { $0.rank == nil }) { return [] }
+            if ranks.count != 1 || tools.rankCount < 2 { return [] }
+            pool = pool.filter { $0.rank != nil }
         }
         pool = pool.filter { f in
             if let ref = m.before {
@@ -143,6 +148,10 @@ struct PlaybookEvaluator {
                 if let w = m.withinSteps, let fs = f.step {
                     if let rs = r.step { if fs - rs > w || fs < rs { return false } }
                 }
+            }
+            if let ref = m.near {
+                guard let r = selected[ref] else { return false }
+                if let w = m.withinSteps, let fs = f.step, let rs = r.step, abs(fs - rs) > w { return false }
             }
             if let ref = m.differentRank {
                 guard let r = selected[ref] else { return false }

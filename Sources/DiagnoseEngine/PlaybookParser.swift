@@ -12,7 +12,7 @@ enum PlaybookParser {
         "id", "label", "kind", "event", "metric", "event_kind", "config_key", "old_value", "new_value",
         "trait", "direction", "min_magnitude", "max_magnitude", "before", "after", "within_steps",
         "one_rank", "first_failure", "different_rank", "min_count", "weight", "if_absent", "group",
-        "min_before", "max_before", "min_after", "max_after",
+        "min_before", "max_before", "min_after", "max_after", "near", "text",
     ]
     static let placeholderFields: Set<String> = [
         "step", "time", "rank", "metric", "event", "key", "old", "new", "before", "after", "magnitude",
@@ -133,7 +133,8 @@ enum PlaybookParser {
             for r in m.references where ids[r] == nil {
                 ctx.error(f, "refers to unknown matcher id '\(r)'", nil)
             }
-            if m.withinSteps != nil, m.after == nil { ctx.error(f + ".within_steps", "needs 'after'", nil) }
+            if m.withinSteps != nil, m.after == nil, m.near == nil { ctx.error(f + ".within_steps", "needs 'after' or 'near'", nil) }
+            if m.near != nil, m.withinSteps == nil { ctx.error(f + ".near", "needs 'within_steps'", nil) }
             if let g = m.group, groups[g] == nil { ctx.error(f + ".group", "group '\(g)' is not declared under groups", nil) }
         }
         for name in groups.keys.sorted() where !(supports + against).contains(where: { $0.group == name }) {
@@ -366,6 +367,8 @@ enum PlaybookParser {
                          maxBefore: number(m["max_before"], "\(f).max_before"),
                          minAfter: number(m["min_after"], "\(f).min_after"),
                          maxAfter: number(m["max_after"], "\(f).max_after"))
+                .with(near: m["near"].flatMap { string($0, "\(f).near") },
+                      text: m["text"].flatMap { string($0, "\(f).text") }.map(Glob.init))
         }
 
         mutating func eventKinds(_ n: Node, _ field: String) -> Set<EventKind>? {

@@ -18,14 +18,60 @@ import Testing
         #expect(inv.top?.cause == "nccl-timeout")
     }
 
-    @Test func slowdownWithoutAPerRankSignalIsAStraggler() {
+    @Test func slowdownOnOneRankOfSeveralIsAStraggler() {
+        var f = Fixture()
+        f.benignNoise()
+        for r in 0..<4 { f.event(.checkpointSave, rank: r, line: 10, step: 100, message: "saving checkpoint") }
+        f.add(.throughputDrop, metric: .tokensPerS, step: 150, magnitude: 0.3, before: 6962, after: 4828, line: 150)
+        f.add(.throughputDrop, metric: .tokensPerS, step: 150, rank: 2, magnitude: 0.3, before: 6962, after: 4828, line: 151)
+        let inv = f.investigate()
+        #expect(inv.status == .incident, "\(inv.candidates.map { "\($0.cause)=\($0.score)" })")
+        #expect(inv.top?.cause == "straggler-node")
+        #expect(inv.top?.title.contains("Rank 2") == true)
+    }
+
+    @Test func aWholeRunSlowdownWithoutARankIsOnlyAWeakSignal() {
         var f = Fixture()
         f.benignNoise()
         f.add(.stepTimeShift, metric: .stepTimeMs, step: 180, magnitude: 0.45, before: 410, after: 595, line: 180)
         f.add(.throughputDrop, metric: .tokensPerS, step: 180, magnitude: 0.3, before: 9000, after: 6300, line: 181)
         let inv = f.investigate()
-        #expect(inv.status == .incident, "\(inv.candidates.map { "\($0.cause)=\($0.score)" })")
-        #expect(inv.top?.cause == "straggler-node")
+        #expect(inv.status == .noIncident)
+        #expect(inv.weakSignals.first?.cause == "straggler-node")
+    }
+
+    @Test func oneRankNeedsSeveralRanks() {
+        var f = Fixture()
+        f.add(.throughputDrop, metric: .tokensPerS, step: 150, rank: 0, magnitude: 0.3, line: 151)
+        let c = f.investigate().candidates.first { $0.cause == "straggler-node" }
+        #expect(c?.contributions.contains { $0.label.contains("one rank only") } == false)
+    }
+
+    @Test func lossAndGradNormSpikingTogetherIsABadBatch() {
+        var f = Fixture()
+        f.benignNoise()
+        f.add(.spike, metric: .gradNorm, step: 237, magnitude: 1000, line: 237)
+        f.add(.spike, metric: .loss, step: 237, magnitude: 29, line: 238)
+        let inv = f.investigate()
+        #expect(inv.top?.cause == "bad-data-batch", "\(inv.candidates.map { "\($0.cause)=\($0.score)" })")
+        #expect(inv.status == .incident)
+    }
+
+    @Test func aHugeGradNormSpikeAloneIsNoIncident() {
+        var f = Fixture()
+        f.benignNoise()
+        f.add(.spike, metric: .gradNorm, step: 162, magnitude: 343, line: 162)
+        f.add(.templateNovelty, line: 5)
+        #expect(f.investigate().status == .noIncident)
+    }
+
+    @Test func lrRisingRightAtTheResumeIsAStateReset() {
+        var f = Fixture()
+        f.add(.resumeEvent, event: .checkpointLoad, step: 200, rank: 0, line: 57)
+        f.add(.levelShiftUp, metric: .lr, step: 201, magnitude: 0.77, before: 1.127e-05, after: 2e-05, line: 201)
+        let inv = f.investigate()
+        #expect(inv.top?.cause == "resume-state-reset")
+        #expect(inv.status == .incident)
     }
 
     @Test func slowdownWithDataWaitIsTheDataloader() {
