@@ -524,9 +524,9 @@ summary: "The learning-rate schedule does not match the run's length: the LR dec
 prior: -3.0
 groups:
   signature: {required: true}
-  effect: {if_absent: -0.5}
+  effect: {if_absent: -0.3}
 supports:
-  - {id: floor, kind: lr-floor-early, weight: 3.0, group: signature, label: "LR at its floor early"}
+  - {id: floor, kind: lr-floor-early, weight: 3.5, group: signature, label: "LR at its floor early"}
   - {id: flat, kind: lr-flat, weight: 2.5, group: signature, label: "LR flat"}
   - {id: sched, kind: config-change, config_key: "*scheduler*|*lr_schedule*|*decay*|*total_steps*|*max_steps*|*train_iters*|*num_train_epochs*|*min_lr*|*cycle*|*t_max*|*warmup_ratio*|*world_size*|*num_nodes*", weight: 1.0, label: "schedule-related config changed"}
   - {kind: metric-plateau, metric: "loss|eval_loss", weight: 1.0, group: effect, label: "loss stalls"}
@@ -562,9 +562,9 @@ summary: "The run trains with a higher peak learning rate than its last good bas
 prior: -3.0
 groups:
   lr: {if_absent: -1.5}
-  effect: {required: true}
+  effect: {if_absent: -1.5}
 supports:
-  - {id: raise, kind: config-change, config_key: "lr|learning_rate|max_lr|peak_lr|base_lr|*.lr|*learning_rate|*max_lr", direction: increased, weight: 2.0, group: lr, label: "config raises the learning rate"}
+  - {id: raise, kind: config-change, config_key: "lr|learning_rate|max_lr|peak_lr|base_lr|*.lr|*learning_rate|*max_lr", direction: increased, weight: 1.2, group: lr, label: "config raises the learning rate"}
   - {id: peak, kind: lr-peak-above-baseline, min_magnitude: 1.2, weight: 2.0, group: lr, label: "logged LR peaks above the baseline's"}
   - {kind: lr-peak-above-baseline, min_magnitude: 3, weight: 1.0, group: lr, label: "peak LR at least 3x the baseline's"}
   - {id: diverge, kind: metric-divergence, metric: "loss|grad_norm", weight: 1.5, group: effect, label: "divergence"}
@@ -852,6 +852,7 @@ supports:
   - {id: rankdrop, kind: throughput-drop, one_rank: true, weight: 2.3, group: signature, label: "throughput dropped on one rank only"}
   - {id: rankshift, kind: step-time-shift, one_rank: true, weight: 2.3, group: signature, label: "step time grew on one rank only"}
   - {kind: metric-level-down, metric: "tokens_per_s|samples_per_s|mfu|tflops", weight: 0.3, label: "throughput level fell"}
+  - {kind: log-template-novelty, text: "*across ranks*|*straggler*|*slowest rank*|*slow rank*", weight: 1.5, label: "new cross-rank timing lines in the log"}
 against:
   - {kind: data-wait-rise, weight: -1.5, label: "data loading slowed (dataloader-stall)"}
   - {kind: config-change, config_key: "*batch_size*|*micro_batch*|*gradient_accumulation*|*seq_len*|*seq_length*|*max_seq*|*num_workers*|*gradient_checkpointing*|*activation_checkpoint*|*recompute*|*hidden_size*|*num_layers*", weight: -1.2, label: "a config change explains the slowdown"}

@@ -134,3 +134,25 @@ import Testing
         #expect(f.investigate().top?.cause == "prefix-caching-disabled")
     }
 }
+
+@Suite struct InvestigatorRedHerringTests {
+    @Test func aHigherLearningRateThatTrainsFineIsOnlyAWeakSignal() {
+        var f = Fixture()
+        f.benignNoise()
+        f.change("lr", "0.0003", "0.0024")
+        f.add(.lrPeakAboveBaseline, metric: .lr, step: 10, magnitude: 8, before: 0.0003, after: 0.0024, line: 10)
+        let inv = f.investigate()
+        #expect(inv.status == .noIncident, "\(inv.candidates.map { "\($0.cause)=\($0.score)" })")
+        #expect(inv.weakSignals.first?.cause == "lr-too-high")
+    }
+
+    @Test func stepsDecideOrderAcrossFilesWhoseClocksDisagree() {
+        var a = Finding(origin: .symptom, kind: .resumeEvent, step: 200, time: 5_000, summary: "resume")
+        var b = Finding(origin: .symptom, kind: .levelShiftUp, step: 201, time: 100, summary: "lr up")
+        #expect(Finding.order(a, b) == -1)
+        a.step = nil; b.step = nil
+        #expect(Finding.order(a, b) == 1)
+        a.step = 7; b.step = 7
+        #expect(Finding.order(a, b) == 1)
+    }
+}
