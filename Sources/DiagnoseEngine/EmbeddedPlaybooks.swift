@@ -132,7 +132,7 @@ groups:
   signature: {required: true}
 supports:
   - {id: block, kind: config-change, config_key: "*block_size*|*page_size*|*min_cache*|*min_prefix*|*min_cacheable*|*cache_min_tokens*|*chunk_size*", direction: increased, weight: 2.5, group: signature, label: "cache unit raised"}
-  - {id: zero, kind: cache-hit-zero, weight: 2.0, group: signature, label: "cache hits at zero"}
+  - {id: zero, kind: cache-hit-zero, weight: 2.8, group: signature, label: "cache hits at zero although the prompt is stable"}
   - {kind: cache-hit-drop, weight: 0.5, label: "cache hit rate dropped"}
 against:
   - {kind: template-dynamic-content, weight: -2.0, label: "dynamic content in the prompt"}
@@ -140,6 +140,7 @@ against:
   - {kind: config-change, config_key: "*enable_prefix_caching*|*prefix_caching*|*enable_caching*|*prefix_cache*|*radix_cache*|*disable_cache*", weight: -3.0, label: "caching switched in config"}
   - {kind: cache-eviction-rise, weight: -1.0, label: "evictions rose (capacity)"}
   - {kind: template-changed, weight: -0.5, label: "prompt template changed"}
+  - {kind: cache-hit-zero, max_before: 0.02, weight: -3.0, label: "the baseline had no cache hits either"}
 gather:
   metrics: [cache_hit_rate, prompt_tokens, cached_tokens]
 remediation: |
@@ -706,6 +707,7 @@ supports:
   - {id: zero, kind: cache-hit-zero, weight: 1.5, group: effect, label: "cache hits at zero"}
   - {kind: cache-hit-drop, weight: 1.0, group: effect, label: "cache hit rate dropped"}
 against:
+  - {kind: cache-hit-zero, max_before: 0.02, weight: -1.5, label: "the baseline had no cache hits either"}
   - {kind: template-dynamic-content, weight: -1.0, label: "dynamic content in the prompt"}
   - {kind: template-reordered, weight: -1.0, label: "tool definitions reordered"}
 gather:

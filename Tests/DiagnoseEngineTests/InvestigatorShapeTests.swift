@@ -156,3 +156,20 @@ import Testing
         #expect(Finding.order(a, b) == 1)
     }
 }
+
+@Suite struct InvestigatorCacheShapeTests {
+    @Test func zeroHitsWithAStablePromptIsAPrefixTooShort() {
+        var f = Fixture()
+        f.benignNoise()
+        f.add(.cacheHitZero, metric: .cacheHitRate, time: 2000, magnitude: 1, before: 0.55, line: 700)
+        let inv = f.investigate()
+        #expect(inv.top?.cause == "cache-prefix-too-short", "\(inv.candidates.map { "\($0.cause)=\($0.score)" })")
+    }
+
+    @Test func zeroHitsLikeTheBaselineIsNoIncident() {
+        var f = Fixture()
+        f.benignNoise()
+        f.add(.cacheHitZero, metric: .cacheHitRate, time: 2000, magnitude: 1, before: 0, line: 700)
+        #expect(f.investigate().status == .noIncident)
+    }
+}
