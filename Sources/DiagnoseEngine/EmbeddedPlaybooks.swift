@@ -132,7 +132,7 @@ groups:
   signature: {required: true}
 supports:
   - {id: block, kind: config-change, config_key: "*block_size*|*page_size*|*min_cache*|*min_prefix*|*min_cacheable*|*cache_min_tokens*|*chunk_size*", direction: increased, weight: 2.5, group: signature, label: "cache unit raised"}
-  - {id: zero, kind: cache-hit-zero, weight: 2.8, group: signature, label: "cache hits at zero although the prompt is stable"}
+  - {id: zero, kind: cache-hit-zero, weight: 3.2, group: signature, label: "cache hits at zero although the prompt is stable"}
   - {kind: cache-hit-drop, weight: 0.5, label: "cache hit rate dropped"}
 against:
   - {kind: template-dynamic-content, weight: -2.0, label: "dynamic content in the prompt"}
