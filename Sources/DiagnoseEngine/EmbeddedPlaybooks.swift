@@ -288,7 +288,8 @@ groups:
 supports:
   - {id: saw, kind: loss-sawtooth, weight: 3.0, group: signature, label: "loss sawtooth at epoch boundaries"}
   - {id: gap, kind: train-val-gap, weight: 2.0, group: signature, label: "train/val gap widens"}
-  - {id: pace, kind: batch-shape-change, weight: 3.2, group: signature, label: "epochs pass at a different pace with no batch change: the dataset size changed"}
+  - {id: pace, kind: batch-shape-change, min_magnitude: 1.5, weight: 2.7, group: signature, label: "epochs pass faster with no batch change: the dataset shrank"}
+  - {kind: batch-shape-change, min_magnitude: 6, weight: 0.7, label: "epochs pass far faster than any batch change would explain"}
   - {id: shuffle, kind: config-change, config_key: "*shuffle*", direction: "disabled|removed", weight: 1.5, group: signature, label: "shuffling off"}
   - {kind: config-change, config_key: "*mixture*|*data_weights*|*sampling_weight*|*dataset_weights*|*data_path*|*num_samples*|*dataset_size*|*max_samples*|*train_samples*", weight: 0.8, label: "data mixture/size changed"}
   - {kind: metric-level-down, metric: loss, weight: 0.5, label: "train loss suspiciously low"}
@@ -491,6 +492,7 @@ groups:
   effect: {if_absent: -1.0}
 supports:
   - {id: shape, kind: batch-shape-change, weight: 2.5, group: signature, label: "batch shape changed"}
+  - {kind: batch-shape-change, max_magnitude: 6, min_magnitude: 0.16, weight: 0.5, label: "a batch-sized change (within 6x either way)"}
   - {id: accum, kind: config-change, config_key: "*gradient_accumulation*|*grad_accum*|*accumulate_grad*|*accum_steps*|*global_batch*|*train_batch_size*|*micro_batch*|*per_device_train_batch_size*|*batch_size*|*loss_normaliz*|*normalize_loss*|*average_tokens_across*|*loss_reduction*|*scale_loss_by*", weight: 2.5, group: signature, if_absent: -1.0, label: "batch/accumulation config changed"}
   - {kind: metric-level-up, metric: loss, weight: 0.8, group: effect, label: "loss level rose"}
   - {kind: metric-level-down, metric: loss, weight: 0.5, group: effect, label: "loss level fell"}
@@ -555,7 +557,8 @@ title:
   - "Learning rate raised from {raise.old} to {raise.new}: non-finite {nan.metric} at step {nan.step}"
   - "Learning rate raised from {raise.old} to {raise.new}: {spike.metric} spiked at step {spike.step}"
   - "Peak LR {peak.magnitude}x the baseline's: {diverge.metric} diverged at step {diverge.step}"
-  - "Peak LR {peak.magnitude}x the baseline's: training unstable from step {onset}"
+  - "Peak LR {peak.magnitude}x the baseline's ({peak.before} -> {peak.after}) from step {peak.step}"
+  - "Peak LR {peak.magnitude}x the baseline's"
   - "Learning rate too high: {diverge.metric} diverged at step {diverge.step}"
   - "Learning rate too high: training unstable from step {onset}"
   - "Learning rate too high: training unstable"
@@ -563,11 +566,11 @@ summary: "The run trains with a higher peak learning rate than its last good bas
 prior: -3.0
 groups:
   lr: {if_absent: -1.5}
-  effect: {if_absent: -1.5}
+  effect: {if_absent: -0.4}
 supports:
   - {id: raise, kind: config-change, config_key: "lr|learning_rate|max_lr|peak_lr|base_lr|*.lr|*learning_rate|*max_lr", direction: increased, weight: 1.2, group: lr, label: "config raises the learning rate"}
   - {id: peak, kind: lr-peak-above-baseline, min_magnitude: 1.2, weight: 2.0, group: lr, label: "logged LR peaks above the baseline's"}
-  - {kind: lr-peak-above-baseline, min_magnitude: 3, weight: 1.0, group: lr, label: "peak LR at least 3x the baseline's"}
+  - {kind: lr-peak-above-baseline, min_magnitude: 3, weight: 1.5, group: lr, label: "peak LR at least 3x the baseline's"}
   - {id: diverge, kind: metric-divergence, metric: "loss|grad_norm", weight: 1.5, group: effect, label: "divergence"}
   - {id: nan, kind: metric-nonfinite, metric: "loss|grad_norm", weight: 1.0, group: effect, label: "non-finite values"}
   - {id: spike, kind: metric-spike, metric: "grad_norm|loss", weight: 0.7, group: effect, label: "spike"}

@@ -79,6 +79,12 @@ public struct EvidenceTools: Sendable {
         }
     }
 
+    /// Whether configs were compared at all (both sides have config documents). Without that, the
+    /// absence of a config change says nothing.
+    public var configsCompared: Bool {
+        !input.run.configs.isEmpty && !(input.baseline?.configs.isEmpty ?? true)
+    }
+
     /// The kinds with at least one finding.
     public var kindsPresent: [SymptomKind] { byKind.filter { !$0.value.isEmpty }.keys.sorted() }
 

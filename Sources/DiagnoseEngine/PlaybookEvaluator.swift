@@ -47,6 +47,9 @@ struct PlaybookEvaluator {
                 contributions.append(Contribution(label: "\(m.displayLabel)\(at): \(f.summary)", logOdds: m.weight))
                 if i < nSupports { supporting.append(f) } else { opposing.append(f) }
             } else if let a = m.ifAbsent, a != 0 {
+                if case .symptom(.configChange) = m.source, !tools.configsCompared {
+                    continue
+                }
                 contributions.append(Contribution(label: "no \(m.displayLabel)", logOdds: a))
             }
         }

@@ -136,14 +136,35 @@ import Testing
 }
 
 @Suite struct InvestigatorRedHerringTests {
-    @Test func aHigherLearningRateThatTrainsFineIsOnlyAWeakSignal() {
+    @Test func aModestlyHigherLearningRateThatTrainsFineIsOnlyAWeakSignal() {
         var f = Fixture()
         f.benignNoise()
-        f.change("lr", "0.0003", "0.0024")
-        f.add(.lrPeakAboveBaseline, metric: .lr, step: 10, magnitude: 8, before: 0.0003, after: 0.0024, line: 10)
+        f.change("lr", "0.0003", "0.00045")
+        f.add(.lrPeakAboveBaseline, metric: .lr, step: 10, magnitude: 1.5, before: 0.0003, after: 0.00045, line: 10)
         let inv = f.investigate()
         #expect(inv.status == .noIncident, "\(inv.candidates.map { "\($0.cause)=\($0.score)" })")
         #expect(inv.weakSignals.first?.cause == "lr-too-high")
+    }
+
+    @Test func aLearningRateFarAboveTheBaselineIsAnIncidentEvenWithoutDetectedInstability() {
+        var f = Fixture()
+        f.benignNoise()
+        f.add(.lrPeakAboveBaseline, metric: .lr, step: 6, magnitude: 8, before: 0.0003, after: 0.0024, line: 6)
+        let inv = f.investigate()
+        #expect(inv.top?.cause == "lr-too-high")
+        #expect(inv.top?.title == "Peak LR 8x the baseline's (0.0003 -> 0.0024) from step 6")
+    }
+
+    @Test func missingConfigChangesOnlyCountWhenConfigsWereCompared() {
+        var f = Fixture()
+        f.add(.batchShapeChange, metric: .epoch, step: 1, magnitude: 0.5, line: 79)
+        f.add(.spike, metric: .loss, step: 5, magnitude: 11, line: 5)
+        let compared = f.investigate().candidates.first { $0.cause == "grad-accum-misconfig" }
+        #expect(compared?.contributions.contains { $0.label.hasPrefix("no batch") } == true)
+        f.configs = []
+        let blind = f.investigate().candidates.first { $0.cause == "grad-accum-misconfig" }
+        #expect(blind?.contributions.contains { $0.label.hasPrefix("no batch") } == false)
+        #expect((blind?.score ?? 0) > (compared?.score ?? 0))
     }
 
     @Test func stepsDecideOrderAcrossFilesWhoseClocksDisagree() {
