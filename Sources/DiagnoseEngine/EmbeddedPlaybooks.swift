@@ -45,6 +45,8 @@ title:
   - "Failure recurs at the same data position (step {recur.step}): a bad batch"
   - "Non-finite {nan.metric} at step {nan.step} with no config change: likely a bad batch"
   - "Isolated {spike.metric} spike at step {spike.step}: likely a bad batch"
+  - "NaN check failed at step {nanfail.step} ({nanfail.magnitude} occurrences): likely a bad batch"
+  - "NaN check failed: likely a bad batch"
   - "Likely a bad data batch"
 summary: "An isolated blow-up at one step, without a configuration change that would explain it, points at the data fed at that step."
 prior: -3.0
@@ -52,6 +54,8 @@ groups:
   signature: {required: true}
 supports:
   - {id: recur, kind: recurring-at-same-position, weight: 3.0, group: signature, label: "recurs at the same data position"}
+  - {id: nanfail, kind: failure, event_kind: "traceback|nan-detected|error", text: "*found nan*|*result nan*|*nan in *|*nan or inf*|*inf or nan*|*nan/inf*|*inf/nan*|*nan detected*|*is nan*|*nan loss*|*loss is nan*|*loss nan*|*non-finite*|*not finite*|*nonfinite*", weight: 1.8, group: signature, label: "a NaN/inf check stopped the run"}
+  - {kind: failure, event_kind: "traceback|nan-detected|error", text: "*found nan*|*result nan*|*nan in *|*nan or inf*|*inf or nan*|*nan/inf*|*inf/nan*|*nan detected*|*is nan*|*nan loss*|*loss is nan*|*loss nan*|*non-finite*|*not finite*|*nonfinite*", min_magnitude: 2, weight: 1.5, label: "the NaN failure happened again (recurs after a restart)"}
   - {id: nan, kind: metric-nonfinite, metric: "loss|grad_norm", weight: 1.5, group: signature, label: "non-finite value"}
   - {id: spike, kind: metric-spike, metric: "loss|grad_norm", weight: 0.8, group: signature, label: "spike"}
   - {id: gspike, kind: metric-spike, metric: grad_norm, weight: 0.3, label: "grad norm spike"}
@@ -491,9 +495,9 @@ groups:
   signature: {required: true}
   effect: {if_absent: -1.0}
 supports:
-  - {id: shape, kind: batch-shape-change, weight: 2.5, group: signature, label: "batch shape changed"}
+  - {id: shape, kind: batch-shape-change, weight: 3.0, group: signature, label: "batch shape changed"}
   - {kind: batch-shape-change, max_magnitude: 6, min_magnitude: 0.16, weight: 0.5, label: "a batch-sized change (within 6x either way)"}
-  - {id: accum, kind: config-change, config_key: "*gradient_accumulation*|*grad_accum*|*accumulate_grad*|*accum_steps*|*global_batch*|*train_batch_size*|*micro_batch*|*per_device_train_batch_size*|*batch_size*|*loss_normaliz*|*normalize_loss*|*average_tokens_across*|*loss_reduction*|*scale_loss_by*", weight: 2.5, group: signature, if_absent: -1.0, label: "batch/accumulation config changed"}
+  - {id: accum, kind: config-change, config_key: "*gradient_accumulation*|*grad_accum*|*accumulate_grad*|*accum_steps*|*global_batch*|*train_batch_size*|*micro_batch*|*per_device_train_batch_size*|*batch_size*|*loss_normaliz*|*normalize_loss*|*average_tokens_across*|*loss_reduction*|*scale_loss_by*", weight: 2.5, group: signature, if_absent: -0.5, label: "batch/accumulation config changed"}
   - {kind: metric-level-up, metric: loss, weight: 0.8, group: effect, label: "loss level rose"}
   - {kind: metric-level-down, metric: loss, weight: 0.5, group: effect, label: "loss level fell"}
   - {kind: metric-spike, metric: "loss|grad_norm", weight: 0.3, group: effect, label: "noisier loss"}

@@ -194,3 +194,27 @@ import Testing
         #expect(f.investigate().status == .noIncident)
     }
 }
+
+@Suite struct InvestigatorFailureTextTests {
+    @Test func aNaNCheckThatFailsAgainAfterARestartIsABadBatch() {
+        var f = Fixture()
+        f.benignNoise()
+        let ev = Evidence(kind: .log, source: "logs/rank0.log", line: 123, step: 280, rank: 0,
+                          excerpt: "RuntimeError: Rank 0, node gpu-h001, device 0, iteration 281: Unexpected result nan (message='found NaN in local grad norm')")
+        f.symptoms.append(Symptom(kind: .failure, eventKind: .traceback, onsetStep: 280, rank: 0, magnitude: 2,
+                                  summary: "first traceback on rank 0 at step 280, 2 in all", evidence: [ev]))
+        f.add(.resumeEvent, event: .checkpointLoad, step: 200, rank: 0, line: 42)
+        let inv = f.investigate()
+        #expect(inv.top?.cause == "bad-data-batch", "\(inv.candidates.map { "\($0.cause)=\($0.score)" })")
+        #expect(inv.status == .incident)
+        #expect(inv.top?.title == "NaN check failed at step 280 (2 occurrences): likely a bad batch")
+    }
+
+    @Test func anUnrelatedTracebackIsNotABadBatch() {
+        var f = Fixture()
+        let ev = Evidence(kind: .log, source: "logs/rank0.log", line: 99, excerpt: "KeyError: 'maintenance_window'")
+        f.symptoms.append(Symptom(kind: .failure, eventKind: .traceback, onsetStep: 10, rank: 0, magnitude: 2,
+                                  summary: "first traceback on rank 0", evidence: [ev]))
+        #expect(!f.investigate().candidates.contains { $0.cause == "bad-data-batch" })
+    }
+}
