@@ -451,8 +451,11 @@ examples:
 cause: gpu-hardware-fault
 description: A failing GPU or node (Xid/ECC errors; one rank crashes or produces NaN alone).
 title:
-  - "GPU fault ({xid.event}) on rank {xid.rank} before the crash: {xid.summary}"
-  - "GPU fault ({xid.event}): {xid.summary}"
+  - {when: crash, text: "GPU {xid.event} error on rank {xid.rank} at step {xid.step}, then the run failed"}
+  - {when: crash, text: "GPU {xid.event} error on rank {xid.rank}, then the run failed"}
+  - {when: crash, text: "GPU {xid.event} error ({xid.source}:{xid.line}), then the run failed"}
+  - "GPU {xid.event} error on rank {xid.rank} at step {xid.step}"
+  - "GPU {xid.event} error ({xid.source}:{xid.line})"
   - "Only rank {alone.rank} produced non-finite values from step {alone.step}: suspect its GPU"
   - "Only rank {alone.rank} produced non-finite values: suspect its GPU"
   - "GPU hardware fault"
@@ -463,7 +466,7 @@ groups:
 supports:
   - {id: xid, kind: failure, event_kind: "xid|ecc-error", weight: 3.8, group: signature, label: "Xid/ECC error"}
   - {id: alone, kind: rank-nonfinite-alone, weight: 3.2, group: signature, label: "one rank alone went non-finite"}
-  - {kind: failure, event_kind: "traceback|child-failed|nccl-timeout|nccl-error|signal", after: xid, weight: 0.6, label: "crash after the GPU error"}
+  - {id: crash, kind: failure, event_kind: "traceback|child-failed|nccl-timeout|nccl-error|signal", after: xid, weight: 0.6, label: "crash after the GPU error"}
   - {kind: rank-stopped-first, weight: 0.3, label: "one rank stopped first"}
   - {kind: cascade, after: xid, weight: 0.3, label: "failures elsewhere follow the GPU error"}
 against:
@@ -486,7 +489,7 @@ cause: grad-accum-misconfig
 description: Gradient accumulation or global batch size changed or mis-normalised.
 title:
   - "Effective batch changed ({accum.key}: {accum.old} -> {accum.new}): loss level shifted"
-  - "Batch shape changed at step {shape.step} ({shape.before} -> {shape.after})"
+  - "Effective batch {shape.magnitude}x the baseline's (steps per epoch changed) from step {shape.step}"
   - "Gradient accumulation / global batch changed ({accum.key}: {accum.old} -> {accum.new})"
   - "Gradient accumulation or batch size misconfigured"
 summary: "The effective batch differs from the baseline's, so the loss level, its noise and the steps per epoch change."
@@ -669,8 +672,9 @@ examples:
 cause: preemption
 description: The scheduler killed the job (time limit, preemption, node failure); not a model problem.
 title:
-  - "Job stopped by the scheduler ({cancel.summary})"
-  - "Job stopped by the scheduler at {cancel.time}"
+  - "Scheduler stopped the job at step {cancel.step} ({cancel.event}): not a model problem"
+  - "Scheduler stopped the job at {cancel.time} ({cancel.event}): not a model problem"
+  - "Scheduler stopped the job ({cancel.event}, {cancel.source}:{cancel.line}): not a model problem"
   - "Job stopped by the scheduler"
 summary: "The scheduler cancelled the job (time limit, preemption or node failure); the model and data were fine."
 prior: -3.0
