@@ -18,7 +18,7 @@ groups:
   effect: {if_absent: -0.5}
 supports:
   - {id: bad, kind: eval-failure-cluster, trait: extractionInvalid, weight: 3.5, group: signature, label: "extraction invalid while raw output answers"}
-  - {id: filter, kind: config-change, config_key: "*filter*|*regex*|*extract*|*answer_pattern*|*parser*|*postprocess*|*answer_format*", weight: 1.5, group: signature, label: "extraction config changed"}
+  - {id: filter, kind: config-change, config_key: "*filter*|*regex*|*extract*|*answer_pattern*|*parser*|*postprocess*|*answer_format*|*scorer*|*pattern*", weight: 1.5, group: signature, label: "extraction config changed"}
   - {kind: eval-score-drop, weight: 1.0, group: effect, label: "eval scores dropped"}
   - {kind: eval-failure-cluster, trait: empty, weight: 0.3, group: effect, label: "empty extracted answers"}
 against:
@@ -105,6 +105,7 @@ supports:
   - {id: demand, kind: config-change, config_key: "*max_num_seqs*|*max_running_requests*|*max_model_len*|*max_num_batched_tokens*|*context_length*|*max_concurrency*|*concurrency*|*max_batch_size*", direction: increased, weight: 1.2, group: signature, label: "KV demand raised"}
   - {kind: metric-level-up, metric: "evictions|preemptions|kv_cache_usage|waiting_requests", weight: 0.8, label: "evictions/usage level rose"}
   - {kind: cache-hit-drop, weight: 1.5, group: effect, label: "cache hit rate dropped"}
+  - {event: "warning|error|generic|cache-stats", text: "*preempted*|*not enough kv cache*|*kv cache space*|*out of kv cache*|*evict*", weight: 1.0, label: "the server reports preemptions/evictions for lack of KV space"}
 against:
   - {kind: template-dynamic-content, weight: -1.5, label: "dynamic content in the prompt"}
   - {kind: template-reordered, weight: -1.5, label: "tool definitions reordered"}
@@ -138,12 +139,13 @@ supports:
   - {id: block, kind: config-change, config_key: "*block_size*|*page_size*|*min_cache*|*min_prefix*|*min_cacheable*|*cache_min_tokens*|*chunk_size*", direction: increased, weight: 2.5, group: signature, label: "cache unit raised"}
   - {id: zero, kind: cache-hit-zero, weight: 3.2, group: signature, label: "cache hits at zero although the prompt is stable"}
   - {kind: cache-hit-drop, weight: 0.5, label: "cache hit rate dropped"}
+  - {kind: config-change, config_key: "model|*.model|model_name|*model_id*", weight: 0.8, label: "the model (and its minimum cacheable length) changed"}
 against:
+  - {event: "server-config|warning|error|generic", text: "*enable_prefix_caching=false*|*enable_prefix_caching: false*|*enable_prefix_caching false*|*disable_radix_cache=true*|*disable_radix_cache: true*|*--disable-radix-cache*|*--no-enable-prefix-caching*|*prefix caching is disabled*|*prefix caching disabled*", weight: -2.5, label: "the server reports caching off"}
   - {kind: template-dynamic-content, weight: -2.0, label: "dynamic content in the prompt"}
   - {kind: template-reordered, weight: -2.0, label: "tool definitions reordered"}
   - {kind: config-change, config_key: "*enable_prefix_caching*|*prefix_caching*|*enable_caching*|*prefix_cache*|*radix_cache*|*disable_cache*", weight: -3.0, label: "caching switched in config"}
   - {kind: cache-eviction-rise, weight: -1.0, label: "evictions rose (capacity)"}
-  - {kind: template-changed, weight: -0.5, label: "prompt template changed"}
   - {kind: cache-hit-zero, max_before: 0.02, weight: -3.0, label: "the baseline had no cache hits either"}
 gather:
   metrics: [cache_hit_rate, prompt_tokens, cached_tokens]
@@ -387,7 +389,7 @@ groups:
   signature: {required: true}
   effect: {required: true}
 supports:
-  - {id: cfg, kind: config-change, config_key: "*num_fewshot*|*fewshot*|*n_shot*|*nshot*|*shots*|*prompt_format*|*prompt_style*|*metric*|*dataset_version*|*dataset_name*|*dataset_path*|*revision*|*split*|*filter*|*doc_to_text*|*doc_to_target*|*task*|*tasks*|*subset*|*limit*|*scorer*|*temperature*|*do_sample*|*apply_chat_template*|*system_instruction*", weight: 2.0, group: signature, label: "evaluation setting changed"}
+  - {id: cfg, kind: config-change, config_key: "*num_fewshot*|*fewshot*|*n_shot*|*nshot*|*shots*|*prompt_format*|*prompt_style*|*metric*|*dataset_version*|*dataset_name*|*dataset_path*|*dataset_revision*|*split*|*filter*|*doc_to_text*|*doc_to_target*|*task*|*tasks*|*subset*|*limit*|*temperature*|*do_sample*|*apply_chat_template*|*system_instruction*", weight: 2.0, group: signature, label: "evaluation setting changed"}
   - {id: drop, kind: eval-score-drop, weight: 1.5, group: effect, label: "eval scores shifted"}
   - {kind: metric-level-down, metric: eval_loss, weight: 0.2, label: "eval metric moved"}
 against:
@@ -608,6 +610,7 @@ title:
   - "Generation limit lowered ({limit.key}: {limit.old} -> {limit.new}): {cut.percent} of failing outputs cut mid-answer"
   - "Generation limit lowered ({limit.key}: {limit.old} -> {limit.new}): outputs cut mid-answer"
   - "{cut.percent} of failing outputs cut by the length limit (finish reason \"length\")"
+  - "Generation limit set in {kw.key} ({kw.new}): outputs cut mid-answer"
   - "Generation length limit too low"
 summary: "The maximum generation length is too low for the task, so answers are cut off (finish reason \"length\") before they are complete."
 prior: -3.0
@@ -617,6 +620,7 @@ groups:
 supports:
   - {id: cut, kind: eval-failure-cluster, trait: truncated, weight: 2.5, group: signature, label: "outputs truncated"}
   - {id: limit, kind: config-change, config_key: "*max_tokens*|*max_new_tokens*|*max_gen_toks*|*max_completion_tokens*|*max_output_tokens*|*max_length*|*generation_length*", direction: decreased, weight: 2.5, group: signature, label: "generation limit lowered"}
+  - {id: kw, kind: config-change, config_key: "*gen_kwargs*|*generation_kwargs*|*generate_kwargs*", new_value: "*max_gen_toks*|*max_tokens*|*max_new_tokens*|*max_length*", weight: 2.0, group: signature, label: "generation kwargs set a length limit"}
   - {kind: eval-score-drop, weight: 1.0, group: effect, label: "eval scores dropped"}
   - {kind: eval-failure-cluster, trait: "extractionInvalid|empty", weight: 0.3, group: effect, label: "no extractable answer"}
 against:
@@ -706,6 +710,7 @@ title:
   - "Prefix caching switched off ({off.key}: {off.old} -> {off.new}): cache hits at zero"
   - "Prefix caching switched off ({flag.key}: {flag.old} -> {flag.new})"
   - "Prefix caching switched off ({off.key}: {off.old} -> {off.new})"
+  - "Prefix caching off at startup ({said.source}:{said.line}): cache hits at zero"
   - "Prefix caching switched off"
 summary: "The serving config turns prefix caching off, so the cache hit rate goes to zero."
 prior: -3.0
@@ -715,6 +720,7 @@ groups:
 supports:
   - {id: off, kind: config-change, config_key: "*enable_prefix_caching*|*prefix_caching*|*enable_caching*|*prefix_cache*|*cache_prompt*|*prompt_cache*|*enable_cache*", direction: "disabled|removed", weight: 3.5, group: signature, label: "prefix caching disabled"}
   - {id: flag, kind: config-change, config_key: "*disable_radix_cache*|*disable_prefix_caching*|*no_enable_prefix_caching*|*disable_cache*", direction: "enabled|added", weight: 3.5, group: signature, label: "cache-disabling flag set"}
+  - {id: said, event: "server-config|warning|error|generic", text: "*enable_prefix_caching=false*|*enable_prefix_caching: false*|*enable_prefix_caching false*|*disable_radix_cache=true*|*disable_radix_cache: true*|*--disable-radix-cache*|*--no-enable-prefix-caching*|*prefix caching is disabled*|*prefix caching disabled*", weight: 3.0, group: signature, label: "the server reports caching off at startup"}
   - {id: zero, kind: cache-hit-zero, weight: 1.5, group: effect, label: "cache hits at zero"}
   - {kind: cache-hit-drop, weight: 1.0, group: effect, label: "cache hit rate dropped"}
 against:
@@ -925,6 +931,8 @@ title:
   - "Tool definitions reordered ({order.key}): cache hit rate fell from {drop.before} to {drop.after}"
   - "Tool definitions reordered ({order.key}): cache hit rate collapsed"
   - "Tool definitions reordered: cache hit rate fell from {drop.before} to {drop.after}"
+  - "Tool template changed ({tooltpl.key}): tool order no longer fixed, cache hit rate fell from {drop.before} to {drop.after}"
+  - "Tool discovery changed ({disc.key}: {disc.old} -> {disc.new}): tool order varies per request"
   - "Tool definitions serialised in a changed order"
 summary: "The tool schema is serialised in a different or unstable order, so prompts that are otherwise identical stop sharing a cacheable prefix."
 prior: -3.0
@@ -933,6 +941,8 @@ groups:
   effect: {if_absent: -1.5}
 supports:
   - {id: order, kind: template-reordered, weight: 3.0, group: signature, label: "tool definitions reordered"}
+  - {id: tooltpl, kind: template-changed, text: "*tool*|*function*", weight: 2.0, group: signature, label: "the tool part of the template changed"}
+  - {id: disc, kind: config-change, config_key: "*discovery*|*tool_order*|*tools_order*|*sort_tools*|*tool_sort*|*concurren*|*parallel_discovery*", weight: 1.8, group: signature, label: "tool discovery/ordering config changed"}
   - {id: drop, kind: cache-hit-drop, weight: 1.5, group: effect, label: "cache hit rate dropped"}
   - {kind: cache-hit-zero, weight: 0.8, group: effect, label: "cache hits at zero"}
   - {kind: metric-level-down, metric: "cache_hit_rate|cached_tokens", weight: 0.3, label: "cached share fell"}
@@ -1003,7 +1013,7 @@ groups:
   effect: {if_absent: -0.5}
 supports:
   - {id: ckpt, kind: checkpoint-mismatch, weight: 3.5, group: signature, label: "checkpoint differs from the intended one"}
-  - {id: path, kind: config-change, config_key: "*checkpoint*|*ckpt*|*model_path*|*model_name_or_path*|*pretrained*|*model_id*|*load_dir*|*load_path*|*resume_from*|*model_revision*|model|*.model", weight: 1.2, group: signature, label: "model/checkpoint path changed"}
+  - {id: path, kind: config-change, config_key: "*checkpoint*|*ckpt*|*model_path*|*model_name_or_path*|*pretrained*|*model_id*|*load_dir*|*load_path*|*resume_from*|*revision*|*model_args*|model|*.model", weight: 1.2, group: signature, label: "model/checkpoint path changed"}
   - {kind: eval-score-drop, weight: 1.0, group: effect, label: "eval scores dropped"}
   - {event: checkpoint-load, weight: 0.3, label: "checkpoint load lines"}
 against:

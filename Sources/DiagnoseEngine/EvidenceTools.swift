@@ -71,6 +71,23 @@ public struct EvidenceTools: Sendable {
         kinds.sorted().flatMap { eventFindings[$0] ?? [] }.sorted(by: Finding.earlier)
     }
 
+    /// Log events of these kinds whose message matches `text`: the first match per kind and rank,
+    /// with the number of matching lines.
+    public func events(_ kinds: Set<EventKind>, matching text: Glob) -> [Finding] {
+        var firsts: [String: (first: Sourced<LogEvent>, count: Int)] = [:]
+        for e in input.run.events where kinds.contains(e.value.kind) && text.matches(e.value.message) {
+            let key = "\(e.value.kind.rawValue)|\(e.value.rank.map(String.init) ?? "-")"
+            if var x = firsts[key] {
+                x.count += 1
+                if EvidenceTools.eventEarlier(e, x.first) { x.first = e }
+                firsts[key] = x
+            } else {
+                firsts[key] = (e, 1)
+            }
+        }
+        return firsts.values.map { EvidenceTools.finding(event: $0.first, count: $0.count) }.sorted(by: Finding.earlier)
+    }
+
     /// Findings a matcher's source yields, before its conditions.
     public func findings(for source: MatcherSource) -> [Finding] {
         switch source {

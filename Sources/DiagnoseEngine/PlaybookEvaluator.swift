@@ -114,7 +114,12 @@ struct PlaybookEvaluator {
 
     /// The findings that satisfy every condition of `m`, earliest first.
     func matches(_ m: Matcher, selected: [String: Finding]) -> [Finding] {
-        let all = tools.findings(for: m.source)
+        let all: [Finding]
+        if case .events(let kinds) = m.source, let text = m.text {
+            all = tools.events(kinds, matching: text)
+        } else {
+            all = tools.findings(for: m.source)
+        }
         var pool = all.filter { f in
             if let g = m.metric { guard let mm = f.metric, g.matches(mm.rawValue) else { return false } }
             if let ek = m.eventKinds { guard let k = f.eventKind, ek.contains(k) else { return false } }

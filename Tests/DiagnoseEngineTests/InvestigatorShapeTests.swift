@@ -218,3 +218,58 @@ import Testing
         #expect(!f.investigate().candidates.contains { $0.cause == "bad-data-batch" })
     }
 }
+
+@Suite struct InvestigatorServingEvalShapeTests {
+    @Test func cachingOffAtStartupIsFoundInAnyMatchingLogLine() {
+        var f = Fixture()
+        f.benignNoise()
+        f.event(.serverConfig, rank: nil, line: 3, message: "INFO vLLM API server version 0.6.3")
+        f.event(.serverConfig, rank: nil, line: 7,
+                message: "INFO Initializing an LLM engine (v0.6.3) with config: model='m', enable_prefix_caching=False, use_v2_block_manager=True")
+        f.add(.cacheHitZero, metric: .cacheHitRate, time: 2000, magnitude: 1, before: 0.6, line: 700)
+        let inv = f.investigate()
+        #expect(inv.top?.cause == "prefix-caching-disabled", "\(inv.candidates.map { "\($0.cause)=\($0.score)" })")
+        #expect(inv.top?.evidence.contains { $0.line == 7 } == true)
+    }
+
+    @Test func aToolLoopEditWithAHitDropIsToolSchemaOrder() {
+        var f = Fixture()
+        f.benignNoise()
+        let ev = Evidence(kind: .config, source: "prompts/system.jinja", line: 14,
+                          excerpt: "{% for tool in tools %}", key: "chat_template")
+        f.symptoms.append(Symptom(kind: .templateChanged, configKey: "chat_template", magnitude: 0.4,
+                                  summary: "chat_template changed at line 14: {% for tool in tools | sort(attribute='name') %} -> {% for tool in tools %}",
+                                  evidence: [ev]))
+        f.add(.cacheHitDrop, metric: .cacheHitRate, time: 2000, magnitude: 0.5, before: 0.7, after: 0.2, line: 700)
+        let inv = f.investigate()
+        #expect(inv.top?.cause == "tool-schema-order", "\(inv.candidates.map { "\($0.cause)=\($0.score)" })")
+    }
+
+    @Test func aLengthLimitInGenKwargsIsTruncation() {
+        var f = Fixture()
+        f.benignNoise()
+        f.change("config.gen_kwargs", nil, "max_gen_toks=24")
+        f.add(.evalFailureCluster, trait: .truncated, magnitude: 0.9, line: 10)
+        f.add(.evalScoreDrop, magnitude: 12, before: 0.6, after: 0.1, line: 1)
+        #expect(f.investigate().top?.cause == "max-tokens-truncation")
+    }
+
+    @Test func aPinnedOldRevisionIsAWrongCheckpointNotAnEvalChange() {
+        var f = Fixture()
+        f.benignNoise()
+        f.change("config.model_args", "pretrained=org/m", "pretrained=org/m,revision=3f1c2ab")
+        f.add(.evalScoreDrop, magnitude: 5, before: 0.6, after: 0.5, line: 1)
+        f.add(.checkpointMismatch, magnitude: 4000, before: 6000, after: 2000, line: 2)
+        let inv = f.investigate()
+        #expect(inv.top?.cause == "wrong-checkpoint")
+        #expect(inv.top?.title == "Evaluated the checkpoint at step 2000, not the intended step 6000")
+    }
+
+    @Test func aDateAtTheEndOfTheSystemPromptIsHarmless() {
+        var f = Fixture()
+        f.benignNoise()
+        f.add(.templateDynamicContent, key: "system_prompt", magnitude: 0.05, before: 0, line: 30)
+        f.add(.templateChanged, key: "system_prompt", magnitude: 0.02, line: 30)
+        #expect(f.investigate().status == .noIncident)
+    }
+}
