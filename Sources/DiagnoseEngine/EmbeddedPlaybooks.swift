@@ -98,13 +98,14 @@ summary: "The KV cache holds less than the workload needs (capacity lowered, or 
 prior: -3.0
 groups:
   signature: {required: true}
-  effect: {if_absent: -1.5}
+  effect: {if_absent: -0.5}
 supports:
   - {id: evict, kind: cache-eviction-rise, weight: 2.5, group: signature, label: "evictions/preemptions rose"}
   - {id: cap, kind: config-change, config_key: "*gpu_memory_utilization*|*mem_fraction_static*|*kv_cache_memory*|*num_gpu_blocks*|*cache_size*|*swap_space*|*kv_cache_size*|*max_total_tokens*|*cpu_offload_gb*", direction: decreased, weight: 1.5, group: signature, label: "KV cache capacity lowered"}
   - {id: demand, kind: config-change, config_key: "*max_num_seqs*|*max_running_requests*|*max_model_len*|*max_num_batched_tokens*|*context_length*|*max_concurrency*|*concurrency*|*max_batch_size*", direction: increased, weight: 1.2, group: signature, label: "KV demand raised"}
   - {kind: metric-level-up, metric: "evictions|preemptions|kv_cache_usage|waiting_requests", weight: 0.8, label: "evictions/usage level rose"}
   - {kind: cache-hit-drop, weight: 1.5, group: effect, label: "cache hit rate dropped"}
+  - {kind: throughput-drop, weight: 0.5, group: effect, label: "generation throughput dropped"}
   - {event: "warning|error|generic|cache-stats", text: "*preempted*|*not enough kv cache*|*kv cache space*|*out of kv cache*|*evict*", weight: 1.0, label: "the server reports preemptions/evictions for lack of KV space"}
 against:
   - {kind: template-dynamic-content, weight: -1.5, label: "dynamic content in the prompt"}
@@ -130,6 +131,7 @@ title:
   - "Cache block size raised ({block.key}: {block.old} -> {block.new}): shared prefix too short, hits at zero"
   - "Cache block size raised ({block.key}: {block.old} -> {block.new}): shared prefix below one block"
   - {when: zero, text: "Cache hits stay at zero although the prompt is stable: prefix shorter than the cacheable unit"}
+  - {when: tozero, text: "Cache hit rate fell from {tozero.before} to {tozero.after} with no dynamic content: shared prefix below the cacheable minimum"}
   - "Shared prefix shorter than the cache's smallest unit"
 summary: "The stable shared prefix is shorter than the cache's smallest unit (KV block size or a minimum cacheable length), so nothing is ever cached."
 prior: -3.0
@@ -139,6 +141,8 @@ supports:
   - {id: block, kind: config-change, config_key: "*block_size*|*page_size*|*min_cache*|*min_prefix*|*min_cacheable*|*cache_min_tokens*|*chunk_size*", direction: increased, weight: 2.5, group: signature, label: "cache unit raised"}
   - {id: zero, kind: cache-hit-zero, weight: 3.2, group: signature, label: "cache hits at zero although the prompt is stable"}
   - {kind: cache-hit-drop, weight: 0.5, label: "cache hit rate dropped"}
+  - {id: tozero, kind: cache-hit-drop, max_after: 0.02, weight: 2.5, group: signature, label: "hit rate fell to zero"}
+  - {kind: template-changed, weight: 0.5, label: "the prompt changed without dynamic content (a shorter shared prefix)"}
   - {kind: config-change, config_key: "model|*.model|model_name|*model_id*", weight: 0.8, label: "the model (and its minimum cacheable length) changed"}
 against:
   - {event: "server-config|warning|error|generic", text: "*enable_prefix_caching=false*|*enable_prefix_caching: false*|*enable_prefix_caching false*|*disable_radix_cache=true*|*disable_radix_cache: true*|*--disable-radix-cache*|*--no-enable-prefix-caching*|*prefix caching is disabled*|*prefix caching disabled*", weight: -2.5, label: "the server reports caching off"}
@@ -387,9 +391,9 @@ summary: "The evaluation's own settings differ from the baseline's, so scores mo
 prior: -3.0
 groups:
   signature: {required: true}
-  effect: {required: true}
+  effect: {if_absent: -1.0}
 supports:
-  - {id: cfg, kind: config-change, config_key: "*num_fewshot*|*fewshot*|*n_shot*|*nshot*|*shots*|*prompt_format*|*prompt_style*|*metric*|*dataset_version*|*dataset_name*|*dataset_path*|*dataset_revision*|*split*|*filter*|*doc_to_text*|*doc_to_target*|*task*|*tasks*|*subset*|*limit*|*temperature*|*do_sample*|*apply_chat_template*|*system_instruction*", weight: 2.0, group: signature, label: "evaluation setting changed"}
+  - {id: cfg, kind: config-change, config_key: "*num_fewshot*|*fewshot*|*n_shot*|*nshot*|*shots*|*prompt_format*|*prompt_style*|*metric*|*dataset_version*|*dataset_name*|*dataset_path*|*dataset_revision*|*split*|*filter*|*doc_to_text*|*doc_to_target*|*task*|*tasks*|*subset*|*limit*|*temperature*|*do_sample*|*apply_chat_template*|*system_instruction*", weight: 2.5, group: signature, label: "evaluation setting changed"}
   - {id: drop, kind: eval-score-drop, weight: 1.5, group: effect, label: "eval scores shifted"}
   - {kind: metric-level-down, metric: eval_loss, weight: 0.2, label: "eval metric moved"}
 against:

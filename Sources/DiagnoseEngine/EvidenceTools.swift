@@ -59,6 +59,7 @@ public struct EvidenceTools: Sendable {
         for c in input.configChanges where c.material && !seenKeys.contains(c.key) {
             kinds[.configChange, default: []].append(EvidenceTools.finding(config: c))
         }
+        kinds[.configChange] = EvidenceTools.pairMoves(kinds[.configChange] ?? [])
         for k in kinds.keys { kinds[k]!.sort(by: Finding.earlier) }
         self.byKind = kinds
     }
@@ -149,6 +150,36 @@ public struct EvidenceTools: Sendable {
         return Finding(origin: .event, kind: .failure, eventKind: v.kind, step: v.step, time: v.time, rank: v.rank,
                        magnitude: Double(count), summary: "\(v.kind.rawValue)\(where_): \(v.message)\(more)",
                        evidence: [ev], count: count)
+    }
+
+    /// A key "removed" from one file and "added" in another (a config printed or saved under a
+    /// different name) did not change when the values agree, and changed from the removed value
+    /// to the added one when they differ.
+    static func pairMoves(_ findings: [Finding]) -> [Finding] {
+        func isRemoved(_ f: Finding) -> Bool { f.change == .removed || (f.change == nil && f.newValue == nil && f.oldValue != nil) }
+        func isAdded(_ f: Finding) -> Bool { f.change == .added || (f.change == nil && f.oldValue == nil && f.newValue != nil) }
+        var byKey: [String: [Int]] = [:]
+        for (i, f) in findings.enumerated() { if let k = f.configKey { byKey[k, default: []].append(i) } }
+        var drop = Set<Int>()
+        var merged: [Finding] = []
+        for (key, idx) in byKey.sorted(by: { $0.key < $1.key }) {
+            let removed = idx.filter { isRemoved(findings[$0]) }
+            let added = idx.filter { isAdded(findings[$0]) }
+            guard !removed.isEmpty, !added.isEmpty else { continue }
+            drop.formUnion(removed); drop.formUnion(added)
+            let old = findings[removed[0]], new = findings[added[0]]
+            let ov = ConfigNumber.clean(old.oldValue), nv = ConfigNumber.clean(new.newValue)
+            let same = ov == nv || (ConfigNumber.parse(ov).map { o in ConfigNumber.parse(nv).map { $0 == o } ?? false } ?? false)
+            if same { continue }
+            var mag = 1.0
+            if let o = ConfigNumber.parse(ov), let n = ConfigNumber.parse(nv), o != 0 { mag = abs(n - o) / abs(o) }
+            merged.append(Finding(origin: new.origin, kind: .configChange, configKey: key, change: .changed, magnitude: mag,
+                                  before: ConfigNumber.parse(ov), after: ConfigNumber.parse(nv),
+                                  oldValue: old.oldValue, newValue: new.newValue,
+                                  summary: "config \(key): \(ov ?? "?") -> \(nv ?? "?") (moved between files)",
+                                  evidence: new.evidence + old.evidence))
+        }
+        return findings.enumerated().filter { !drop.contains($0.offset) }.map(\.element) + merged
     }
 
     static func finding(config c: ConfigChange) -> Finding {

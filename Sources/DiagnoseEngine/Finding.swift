@@ -39,7 +39,8 @@ public struct Finding: Sendable, Hashable {
     }
 
     init(symptom s: Symptom) {
-        self.init(origin: .symptom, kind: s.kind, metric: s.metric, eventKind: s.eventKind, configKey: s.configKey,
+        let preRun: Set<SymptomKind> = [.configChange, .templateChanged, .templateDynamicContent, .templateReordered]
+        self.init(origin: preRun.contains(s.kind) ? .config : .symptom, kind: s.kind, metric: s.metric, eventKind: s.eventKind, configKey: s.configKey,
                   trait: s.trait, step: s.onsetStep ?? s.evidence.lazy.compactMap(\.step).first,
                   time: s.onsetTime ?? s.evidence.lazy.compactMap(\.time).first,
                   rank: s.rank, magnitude: s.magnitude, before: s.before, after: s.after, oldValue: s.oldValue,

@@ -273,3 +273,39 @@ import Testing
         #expect(f.investigate().status == .noIncident)
     }
 }
+
+@Suite struct ConfigMoveTests {
+    @Test func aKeyMovedBetweenFilesWithTheSameValueDidNotChange() {
+        var f = Fixture()
+        f.change("lr", nil, "0.0003", line: 20)
+        f.change("lr", "0.0003", nil, line: 21)
+        f.change("eval.model_generate_config.max_tokens", nil, "20", line: 30)
+        f.change("eval.model_generate_config.max_tokens", "512", nil, line: 31)
+        let tools = EvidenceTools(input: f.input(), symptoms: f.symptoms)
+        let cfg = tools.findings(.configChange)
+        #expect(!cfg.contains { $0.configKey == "lr" })
+        let mt = cfg.filter { $0.configKey == "eval.model_generate_config.max_tokens" }
+        #expect(mt.count == 1)
+        #expect(mt.first?.oldValue == "512" && mt.first?.newValue == "20")
+        #expect(mt.first.map { PlaybookEvaluator.moved($0, .decreased) } == true)
+    }
+
+    @Test func movedLengthLimitDrivesTruncation() {
+        var f = Fixture()
+        f.change("eval.model_generate_config.max_tokens", nil, "20", line: 30)
+        f.change("eval.model_generate_config.max_tokens", "512", nil, line: 31)
+        f.change("eval.model_generate_config.stop_seqs.0", nil, "Question:", line: 32)
+        f.change("eval.model_generate_config.stop_seqs.0", "Question:", nil, line: 33)
+        f.add(.evalFailureCluster, trait: .truncated, magnitude: 1, line: 10)
+        let inv = f.investigate()
+        #expect(inv.top?.cause == "max-tokens-truncation", "\(inv.candidates.map { "\($0.cause)=\($0.score)" })")
+        #expect(inv.status == .incident)
+    }
+
+    @Test func configFindingsPrecedeTheRun() {
+        var f = Fixture()
+        f.change("learning_rate", "1", "2")
+        let tools = EvidenceTools(input: f.input(), symptoms: f.symptoms)
+        #expect(tools.findings(.configChange).allSatisfy { $0.origin == .config })
+    }
+}
