@@ -502,9 +502,10 @@ summary: "The effective batch differs from the baseline's, so the loss level, it
 prior: -3.0
 groups:
   signature: {required: true}
-  effect: {if_absent: -1.0}
+  effect: {if_absent: -0.5}
 supports:
   - {id: shape, kind: batch-shape-change, weight: 3.0, group: signature, label: "batch shape changed"}
+  - {kind: config-change, config_key: "*gradient_accumulation*|*grad_accum*|*accumulate_grad*|*accum_steps*|*global_batch*|*train_batch_size*", min_magnitude: 0.5, weight: 1.0, label: "effective batch changed by 2x or more"}
   - {kind: batch-shape-change, max_magnitude: 6, min_magnitude: 0.16, weight: 0.5, label: "a batch-sized change (within 6x either way)"}
   - {id: accum, kind: config-change, config_key: "*gradient_accumulation*|*grad_accum*|*accumulate_grad*|*accum_steps*|*global_batch*|*train_batch_size*|*micro_batch*|*per_device_train_batch_size*|*batch_size*|*loss_normaliz*|*normalize_loss*|*average_tokens_across*|*loss_reduction*|*scale_loss_by*", weight: 2.5, group: signature, if_absent: -0.5, label: "batch/accumulation config changed"}
   - {kind: metric-level-up, metric: loss, weight: 0.8, group: effect, label: "loss level rose"}
@@ -544,6 +545,7 @@ groups:
 supports:
   - {id: floor, kind: lr-floor-early, weight: 3.5, group: signature, label: "LR at its floor early"}
   - {id: flat, kind: lr-flat, weight: 2.5, group: signature, label: "LR flat"}
+  - {kind: config-change, config_key: "*decay_iters*|*decay_steps*|*total_steps*|*max_steps*|*train_iters*|*num_train_epochs*|*t_max*|*lr_decay*", min_magnitude: 0.5, weight: 1.5, group: signature, label: "schedule length changed by half or more"}
   - {id: sched, kind: config-change, config_key: "*scheduler*|*lr_schedule*|*decay*|*total_steps*|*max_steps*|*train_iters*|*num_train_epochs*|*min_lr*|*cycle*|*t_max*|*warmup_ratio*|*world_size*|*num_nodes*", weight: 1.0, label: "schedule-related config changed"}
   - {kind: metric-plateau, metric: "loss|eval_loss", weight: 1.0, group: effect, label: "loss stalls"}
   - {kind: metric-level-up, metric: "loss|eval_loss", weight: 0.3, group: effect, label: "loss ends higher"}

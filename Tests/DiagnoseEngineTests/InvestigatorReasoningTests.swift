@@ -96,7 +96,6 @@ import Testing
         f.benignNoise()
         f.change("learning_rate", "0.0002", "0.0003")
         f.change("max_seq_length", "2048", "4096")
-        f.change("gradient_accumulation_steps", "4", "8")
         f.change("enable_prefix_caching", "true", "false")
         f.change("num_fewshot", "5", "0")
         let inv = f.investigate()

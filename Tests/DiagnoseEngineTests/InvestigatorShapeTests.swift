@@ -309,3 +309,24 @@ import Testing
         #expect(tools.findings(.configChange).allSatisfy { $0.origin == .config })
     }
 }
+
+@Suite struct ConfigOnlyTests {
+    @Test func aLargeAccumulationChangeAloneIsABorderlineGradAccum() {
+        var f = Fixture()
+        f.benignNoise()
+        f.change("gradient_accumulation_steps", "8", "1")
+        let inv = f.investigate()
+        let top = inv.top ?? inv.weakSignals.first
+        #expect(top?.cause == "grad-accum-misconfig")
+        #expect((top?.confidence ?? 1) <= 0.6)
+    }
+
+    @Test func aScheduleLengthChangeAloneIsOnlyAWeakSignal() {
+        var f = Fixture()
+        f.benignNoise()
+        f.change("lr_decay_iters", "400", "80")
+        let inv = f.investigate()
+        #expect(inv.status == .noIncident)
+        #expect(inv.weakSignals.first?.cause == "lr-schedule-misconfig")
+    }
+}
