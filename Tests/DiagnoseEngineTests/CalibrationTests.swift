@@ -32,7 +32,7 @@ import Testing
 
     @Test func fitRecoversTheGeneratingSigmoid() {
         let data = Self.synthetic(a: 0.5, b: -0.5, n: 6000, seed: 7)
-        let fit = Calibration.fit(data)
+        let fit = Calibration.fit(data, keepBoundary: false)
         #expect(abs(fit.a - 0.5) < 0.08, "a = \(fit.a)")
         #expect(abs(fit.b + 0.5) < 0.2, "b = \(fit.b)")
         #expect(fit.threshold == 0.5)
@@ -41,6 +41,29 @@ import Testing
         let after = fit.ece(scores: held)
         #expect(after < before)
         #expect(after < 0.03, "ECE after fit \(after)")
+    }
+
+    @Test func theDefaultFitKeepsTheDecisionBoundary() {
+        // Generated with its 0.5 point at raw score -1.5: a free fit would move the boundary there.
+        let data = Self.synthetic(a: 1.2, b: 1.8, n: 4000, seed: 3)
+        let free = Calibration.fit(data, keepBoundary: false)
+        #expect(abs(free.boundary + 1.5) < 0.2)
+        let kept = Calibration.fit(data)
+        #expect(abs(kept.boundary - Calibration.identity.boundary) < 1e-9)
+        #expect(abs(kept.probability(0) - 0.5) < 1e-9)
+        #expect(kept.a > 0)
+        var strict = Calibration.identity
+        strict.threshold = 0.6
+        let keptStrict = Calibration.fit(data, base: strict)
+        #expect(abs(keptStrict.boundary - strict.boundary) < 1e-9)
+    }
+
+    @Test func theSlopeFitSharpensUnderconfidentScores() {
+        // Right far more often than the identity says above the boundary, wrong more often below.
+        let data = Self.synthetic(a: 3, b: 0, n: 4000, seed: 11)
+        let kept = Calibration.fit(data)
+        #expect(kept.a > 2)
+        #expect(kept.ece(scores: data) < Calibration.identity.ece(scores: data))
     }
 
     @Test func fitNeedsBothOutcomes() {
