@@ -145,7 +145,7 @@ import Testing
         #expect(top.playbook == "playbooks/\(cause).yaml")
         #expect(!top.remediation.isEmpty && !(top.verify ?? "").isEmpty)
         let sum = top.contributions.reduce(0) { $0 + $1.logOdds }
-        #expect(abs(Calibration.identity.probability(sum) - top.confidence) < 0.001)
+        #expect(abs(PlaybookLibrary.embedded.calibration.probability(sum) - top.confidence) < 0.001)
         #expect(top.contributions.first?.label == "prior")
         #expect(!top.title.contains("{"), "unrendered title: \(top.title)")
         #expect(!top.title.isEmpty)
