@@ -13,6 +13,7 @@ title:
   - "Answer extraction no longer matches the output format"
 summary: "Responses are filtered to invalid or empty answers although the raw outputs contain the answer: the extraction pattern no longer matches the model's format."
 prior: -3.0
+onset: [bad]
 groups:
   signature: {required: true}
   effect: {if_absent: -0.5}
@@ -50,6 +51,7 @@ title:
   - "Likely a bad data batch"
 summary: "An isolated blow-up at one step, without a configuration change that would explain it, points at the data fed at that step."
 prior: -3.0
+onset: [recur, nanfail, nan, spike]
 groups:
   signature: {required: true}
 supports:
@@ -96,6 +98,7 @@ title:
   - "KV cache too small for the load"
 summary: "The KV cache holds less than the workload needs (capacity lowered, or more concurrent or longer sequences), so cached prefixes are evicted before reuse."
 prior: -3.0
+onset: [evict]
 groups:
   signature: {required: true}
   effect: {if_absent: -0.5}
@@ -135,6 +138,7 @@ title:
   - "Shared prefix shorter than the cache's smallest unit"
 summary: "The stable shared prefix is shorter than the cache's smallest unit (KV block size or a minimum cacheable length), so nothing is ever cached."
 prior: -3.0
+onset: [zero, tozero]
 groups:
   signature: {required: true}
 supports:
@@ -174,6 +178,7 @@ title:
   - "Requests no longer routed to the replica holding their prefix"
 summary: "More replicas or prefix-unaware balancing spread requests that share a prefix across replicas, so each replica's cache sees fewer repeats."
 prior: -3.0
+onset: [drop, replicas]
 groups:
   signature: {required: true}
   effect: {if_absent: -1.5}
@@ -216,6 +221,7 @@ title:
   - "Chat template wrong or changed"
 summary: "Context is rendered with the wrong chat template: role and special tokens appear where they should not and scores drop across tasks."
 prior: -3.0
+onset: [leak]
 groups:
   signature: {required: true}
   effect: {if_absent: -1.0}
@@ -256,6 +262,7 @@ title:
   - "CUDA out of memory"
 summary: "A GPU ran out of memory; failures on other ranks afterwards (NCCL timeouts, child failures) are consequences."
 prior: -3.0
+onset: [oom]
 groups:
   signature: {required: true}
 supports:
@@ -293,6 +300,7 @@ title:
   - "Data order or mixture broken"
 summary: "Training loss falls suspiciously (sawtooth at epoch boundaries, widening train/val gap), the signature of repeated or unshuffled data."
 prior: -3.0
+onset: [saw, gap, pace]
 groups:
   signature: {required: true}
 supports:
@@ -330,6 +338,7 @@ title:
   - "Input pipeline cannot keep up"
 summary: "Time spent waiting for data grows while compute stays the same, so throughput and MFU drop and the GPUs idle."
 prior: -3.0
+onset: [wait, waits]
 groups:
   signature: {required: true}
 supports:
@@ -363,6 +372,7 @@ title:
   - "Disk full"
 summary: "Writing a checkpoint or log failed because the filesystem is full; the run died at the write."
 prior: -3.0
+onset: [full]
 groups:
   signature: {required: true}
 supports:
@@ -389,6 +399,7 @@ title:
   - "Evaluation setup changed"
 summary: "The evaluation's own settings differ from the baseline's, so scores moved without any change to the model."
 prior: -3.0
+onset: [drop]
 groups:
   signature: {required: true}
   effect: {if_absent: -1.0}
@@ -425,6 +436,7 @@ title:
   - "fp16 dynamic loss scaling collapsed"
 summary: "Mixed-precision fp16 training keeps overflowing: steps are skipped, the loss scale halves towards its minimum and the loss becomes non-finite."
 prior: -3.0
+onset: [overflow, collapse, minscale]
 groups:
   signature: {required: true}
 supports:
@@ -467,6 +479,7 @@ title:
   - "GPU hardware fault"
 summary: "Kernel logs report GPU errors (Xid/ECC) and the run fails on that node; a model problem would affect every rank alike."
 prior: -3.0
+onset: [xid, alone]
 groups:
   signature: {required: true}
 supports:
@@ -500,6 +513,7 @@ title:
   - "Gradient accumulation or batch size misconfigured"
 summary: "The effective batch differs from the baseline's, so the loss level, its noise and the steps per epoch change."
 prior: -3.0
+onset: [shape]
 groups:
   signature: {required: true}
   effect: {if_absent: -0.5}
@@ -539,6 +553,7 @@ title:
   - "LR schedule misconfigured"
 summary: "The learning-rate schedule does not match the run's length: the LR decays to its floor early or never moves, and loss stalls accordingly."
 prior: -3.0
+onset: [floor, flat]
 groups:
   signature: {required: true}
   effect: {if_absent: -0.3}
@@ -579,6 +594,7 @@ title:
   - "Learning rate too high: training unstable"
 summary: "The run trains with a higher peak learning rate than its last good baseline and becomes unstable once the LR is high."
 prior: -3.0
+onset: [diverge, nan, spike, peak]
 groups:
   lr: {if_absent: -1.5}
   effect: {if_absent: -0.4}
@@ -620,6 +636,7 @@ title:
   - "Generation length limit too low"
 summary: "The maximum generation length is too low for the task, so answers are cut off (finish reason \"length\") before they are complete."
 prior: -3.0
+onset: [cut]
 groups:
   signature: {required: true}
   effect: {if_absent: -1.0}
@@ -655,6 +672,7 @@ title:
   - "NCCL collective timed out"
 summary: "A collective operation timed out with no earlier crash elsewhere to explain it: a rank hung or the network stalled."
 prior: -3.0
+onset: [timeout]
 groups:
   signature: {required: true}
 supports:
@@ -688,6 +706,7 @@ title:
   - "Job stopped by the scheduler"
 summary: "The scheduler cancelled the job (time limit, preemption or node failure); the model and data were fine."
 prior: -3.0
+onset: [cancel]
 groups:
   signature: {required: true}
 supports:
@@ -720,6 +739,7 @@ title:
   - "Prefix caching switched off"
 summary: "The serving config turns prefix caching off, so the cache hit rate goes to zero."
 prior: -3.0
+onset: [zero]
 groups:
   signature: {required: true}
   effect: {if_absent: -1.5}
@@ -755,6 +775,7 @@ title:
   - "Dynamic content at the start of the prompt breaks prefix caching"
 summary: "A prompt-template change renders a value that differs per request (timestamp, request id, random order) near the start of the prompt, so no two prompts share a cacheable prefix."
 prior: -3.0
+onset: [drop]
 groups:
   signature: {required: true}
   effect: {if_absent: -1.5}
@@ -793,6 +814,7 @@ title:
   - "Resumed without optimizer/scheduler state"
 summary: "At the resume the learning rate restarts from warmup or peak instead of continuing the schedule, and loss spikes right after."
 prior: -3.0
+onset: [resume, jump, lrup]
 groups:
   signature: {required: true}
 supports:
@@ -829,6 +851,7 @@ title:
   - "Stop sequence / EOS handling misconfigured"
 summary: "Stop sequences or EOS handling differ from the baseline, so generations continue past the answer (or stop before it) and answer extraction fails."
 prior: -3.0
+onset: [ran, early]
 groups:
   signature: {required: true}
   effect: {if_absent: -1.0}
@@ -868,6 +891,7 @@ title:
   - "A straggler rank slows the run"
 summary: "One rank lags its peers, so every collective waits for it: step time grows and throughput drops with no config change."
 prior: -3.0
+onset: [slow, rankshift, rankdrop, shift, drop]
 groups:
   signature: {required: true}
 supports:
@@ -907,6 +931,7 @@ title:
   - "Tokenizer and model disagree"
 summary: "The tokenizer does not match the model: token ids fall outside the embedding, special tokens are missing, or the loss starts abnormally high."
 prior: -3.0
+onset: [tok, idx, high]
 groups:
   signature: {required: true}
 supports:
@@ -942,6 +967,7 @@ title:
   - "Tool definitions serialised in a changed order"
 summary: "The tool schema is serialised in a different or unstable order, so prompts that are otherwise identical stop sharing a cacheable prefix."
 prior: -3.0
+onset: [drop]
 groups:
   signature: {required: true}
   effect: {if_absent: -1.5}
@@ -977,6 +1003,7 @@ title:
   - "No LR warmup: training unstable early"
 summary: "The learning rate starts at (or near) its peak instead of ramping up, and the run is unstable in its first steps."
 prior: -3.0
+onset: [nowarm]
 groups:
   warmup: {required: true}
   effect: {if_absent: -0.3}
@@ -1014,6 +1041,7 @@ title:
   - "A different checkpoint than intended was loaded"
 summary: "The checkpoint that was evaluated or served is not the run's intended one (path or step differs), so the metrics reflect another model."
 prior: -3.0
+onset: [ckpt]
 groups:
   signature: {required: true}
   effect: {if_absent: -0.5}

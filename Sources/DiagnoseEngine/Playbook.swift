@@ -24,6 +24,9 @@ public struct Playbook: Sendable, Hashable {
     public var examples: Examples
     /// Config keys (globs) this playbook's author knows to be harmless, for the config diff.
     public var benignKeys: [String]
+    /// Matcher ids whose finding marks the onset, in order of preference (else the earliest
+    /// supporting finding that is not a config change).
+    public var onset: [String] = []
 
     public init(cause: String, path: String, titles: [TitleTemplate], summary: String, prior: Double,
                 groups: [String: MatcherGroup] = [:], supports: [Matcher], against: [Matcher] = [],

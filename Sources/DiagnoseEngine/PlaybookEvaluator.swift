@@ -61,7 +61,8 @@ struct PlaybookEvaluator {
         let score = contributions.reduce(0) { $0 + $1.logOdds }
 
         let effects = supporting.filter { $0.origin != .config }.sorted(by: Finding.earlier)
-        let onsetFinding = effects.first { $0.step != nil || $0.time != nil }
+        let preferred = pb.onset.lazy.compactMap { selected[$0] }.first { $0.step != nil || $0.time != nil }
+        let onsetFinding = preferred ?? effects.first { $0.step != nil || $0.time != nil }
         let onsetStep = onsetFinding?.step
         let onsetTime = onsetFinding?.step == nil ? onsetFinding?.time : onsetFinding?.time
 

@@ -6,7 +6,7 @@ import Yams
 enum PlaybookParser {
     static let topKeys: Set<String> = [
         "cause", "title", "summary", "prior", "prior_probability", "groups", "supports", "against",
-        "gather", "remediation", "verify", "examples", "description", "benign_keys",
+        "gather", "remediation", "verify", "examples", "description", "benign_keys", "onset",
     ]
     static let matcherKeys: Set<String> = [
         "id", "label", "kind", "event", "metric", "event_kind", "config_key", "old_value", "new_value",
@@ -158,10 +158,13 @@ enum PlaybookParser {
         }
 
         let benign = top["benign_keys"].map { ctx.strings($0, "benign_keys") } ?? []
+        let onset = top["onset"].map { ctx.strings($0, "onset") } ?? []
+        for o in onset where ids[o] == nil { ctx.error("onset", "names no matcher id '\(o)'", top["onset"]) }
         guard ctx.errors.isEmpty else { return (nil, ctx.errors) }
-        let pb = Playbook(cause: cause, path: "playbooks/\(cause).yaml", titles: titles, summary: summary, prior: prior,
+        var pb = Playbook(cause: cause, path: "playbooks/\(cause).yaml", titles: titles, summary: summary, prior: prior,
                           groups: groups, supports: supports, against: against, gather: gather,
                           remediation: remediation, verify: verify, examples: examples, benignKeys: benign)
+        pb.onset = onset
         return (pb, [])
     }
 

@@ -160,6 +160,7 @@ import Testing
         let lr = Self.scenario("lr-too-high").investigate().top
         #expect(lr?.title.contains("0.0003") == true && lr?.title.contains("0.003") == true)
         #expect(lr?.title.contains("step 400") == true)
+        #expect(lr?.onsetStep == 400)
     }
 
     @Test func benignNoiseNeverCites() {

@@ -139,6 +139,11 @@ import Testing
         #expect(errors(field).contains { $0.field == "title[0]" })
     }
 
+    @Test func onsetMustNameAMatcher() {
+        #expect(errors(Self.valid + "\nonset: [oom]\n").isEmpty)
+        #expect(errors(Self.valid + "\nonset: [nope]\n").map(\.field) == ["onset"])
+    }
+
     @Test func undeclaredGroupIsAnError() {
         let text = Self.valid.replacingOccurrences(of: "weight: 4}", with: "weight: 4, group: sig}")
         #expect(errors(text).contains { $0.field == "supports[0].group" })
