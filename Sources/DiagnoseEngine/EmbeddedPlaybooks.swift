@@ -149,7 +149,7 @@ supports:
   - {kind: template-changed, weight: 0.5, label: "the prompt changed without dynamic content (a shorter shared prefix)"}
   - {kind: config-change, config_key: "model|*.model|model_name|*model_id*", weight: 0.8, label: "the model (and its minimum cacheable length) changed"}
 against:
-  - {event: "server-config|warning|error|generic", text: "*enable_prefix_caching=false*|*enable_prefix_caching: false*|*enable_prefix_caching false*|*disable_radix_cache=true*|*disable_radix_cache: true*|*--disable-radix-cache*|*--no-enable-prefix-caching*|*prefix caching is disabled*|*prefix caching disabled*", weight: -2.5, label: "the server reports caching off"}
+  - {log: "*enable_prefix_caching=false*|*enable_prefix_caching: false*|*enable_prefix_caching false*|*disable_radix_cache=true*|*disable_radix_cache: true*|*--disable-radix-cache*|*--no-enable-prefix-caching*|*prefix caching is disabled*|*prefix caching disabled*", weight: -2.5, label: "the server reports caching off"}
   - {kind: template-dynamic-content, weight: -2.0, label: "dynamic content in the prompt"}
   - {kind: template-reordered, weight: -2.0, label: "tool definitions reordered"}
   - {kind: config-change, config_key: "*enable_prefix_caching*|*prefix_caching*|*enable_caching*|*prefix_cache*|*radix_cache*|*disable_cache*", weight: -3.0, label: "caching switched in config"}
@@ -746,7 +746,7 @@ groups:
 supports:
   - {id: off, kind: config-change, config_key: "*enable_prefix_caching*|*prefix_caching*|*enable_caching*|*prefix_cache*|*cache_prompt*|*prompt_cache*|*enable_cache*", direction: "disabled|removed", weight: 3.5, group: signature, label: "prefix caching disabled"}
   - {id: flag, kind: config-change, config_key: "*disable_radix_cache*|*disable_prefix_caching*|*no_enable_prefix_caching*|*disable_cache*", direction: "enabled|added", weight: 3.5, group: signature, label: "cache-disabling flag set"}
-  - {id: said, event: "server-config|warning|error|generic", text: "*enable_prefix_caching=false*|*enable_prefix_caching: false*|*enable_prefix_caching false*|*disable_radix_cache=true*|*disable_radix_cache: true*|*--disable-radix-cache*|*--no-enable-prefix-caching*|*prefix caching is disabled*|*prefix caching disabled*", weight: 3.0, group: signature, label: "the server reports caching off at startup"}
+  - {id: said, log: "*enable_prefix_caching=false*|*enable_prefix_caching: false*|*enable_prefix_caching false*|*disable_radix_cache=true*|*disable_radix_cache: true*|*--disable-radix-cache*|*--no-enable-prefix-caching*|*prefix caching is disabled*|*prefix caching disabled*", weight: 3.0, group: signature, label: "the server reports caching off at startup"}
   - {id: zero, kind: cache-hit-zero, weight: 1.5, group: effect, label: "cache hits at zero"}
   - {kind: cache-hit-drop, weight: 1.0, group: effect, label: "cache hit rate dropped"}
 against:

@@ -89,11 +89,22 @@ public struct EvidenceTools: Sendable {
         return firsts.values.map { EvidenceTools.finding(event: $0.first, count: $0.count) }.sorted(by: Finding.earlier)
     }
 
+    /// The run's mined log templates whose text matches, each cited at its first line.
+    public func logTemplates(matching text: Glob) -> [Finding] {
+        input.run.templates.filter { text.matches($0.text) }.map { t in
+            let ev = Evidence(kind: .log, source: t.source, line: t.firstLine, excerpt: t.text, supports: true)
+            return Finding(origin: .event, kind: .templateNovelty, magnitude: Double(t.count),
+                           summary: "log line \(t.source):\(t.firstLine) (\(t.count)x): \(t.text.prefix(160))",
+                           evidence: [ev], count: t.count)
+        }.sorted(by: Finding.earlier)
+    }
+
     /// Findings a matcher's source yields, before its conditions.
     public func findings(for source: MatcherSource) -> [Finding] {
         switch source {
         case .symptom(let k): findings(k)
         case .events(let ks): events(ks)
+        case .logTemplates(let g): logTemplates(matching: g)
         }
     }
 

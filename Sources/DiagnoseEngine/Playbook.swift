@@ -68,6 +68,8 @@ public enum MatcherSource: Sendable, Hashable {
     case symptom(SymptomKind)
     /// Raw log events of these kinds.
     case events(Set<EventKind>)
+    /// Mined log templates of the run whose text matches (any line, notable or not).
+    case logTemplates(Glob)
 }
 
 /// One query of a playbook and the log-odds it adds when it finds something.
@@ -151,6 +153,7 @@ public struct Matcher: Sendable, Hashable {
         switch source {
         case .symptom(let k): s = k.rawValue
         case .events(let ks): s = "events " + ks.map(\.rawValue).sorted().joined(separator: "|")
+        case .logTemplates(let g): s = "log lines " + g.pattern
         }
         var q: [String] = []
         if let metric { q.append(metric.pattern) }

@@ -9,7 +9,7 @@ enum PlaybookParser {
         "gather", "remediation", "verify", "examples", "description", "benign_keys", "onset",
     ]
     static let matcherKeys: Set<String> = [
-        "id", "label", "kind", "event", "metric", "event_kind", "config_key", "old_value", "new_value",
+        "id", "label", "kind", "event", "log", "metric", "event_kind", "config_key", "old_value", "new_value",
         "trait", "direction", "min_magnitude", "max_magnitude", "before", "after", "within_steps",
         "one_rank", "first_failure", "different_rank", "min_count", "weight", "if_absent", "group",
         "min_before", "max_before", "min_after", "max_after", "near", "text",
@@ -279,7 +279,13 @@ enum PlaybookParser {
             checkKeys(m, allowed: PlaybookParser.matcherKeys, field: f)
 
             var source: MatcherSource?
-            switch (m["kind"], m["event"]) {
+            let given = ["kind", "event", "log"].filter { m[$0] != nil }
+            if given.count > 1 { error(f, "give one of 'kind', 'event' or 'log', not \(given.joined(separator: " and "))", n) }
+            if given.count == 1, let l = m["log"] {
+                if let g = string(l, "\(f).log") {
+                    if g.isEmpty { error("\(f).log", "needs a text glob", l) } else { source = .logTemplates(Glob(g)) }
+                }
+            } else if given.count <= 1 { switch (m["kind"], m["event"]) {
             case (let k?, nil):
                 if let s = string(k, "\(f).kind") {
                     let kind = SymptomKind(s)
@@ -289,9 +295,9 @@ enum PlaybookParser {
                 }
             case (nil, let e?):
                 if let kinds = eventKinds(e, "\(f).event") { source = .events(kinds) }
-            case (nil, nil): error(f, "needs 'kind' (a symptom kind) or 'event' (log event kinds)", n)
-            case (_?, _?): error(f, "give 'kind' or 'event', not both", n)
-            }
+            case (nil, nil): error(f, "needs 'kind' (a symptom kind), 'event' (log event kinds) or 'log' (a log text glob)", n)
+            case (_?, _?): break
+            } }
 
             var metric: Glob?
             if let mn = m["metric"], let s = string(mn, "\(f).metric") {

@@ -20,6 +20,7 @@ struct Fixture {
     var symptoms: [Symptom] = []
     var changes: [ConfigChange] = []
     var events: [Sourced<LogEvent>] = []
+    var templates: [TemplateStat] = []
     /// Both sides have a config document unless a test says otherwise.
     var configs: [ConfigDocument] = [
         ConfigDocument(path: "config.yaml", document: "", kind: .training,
@@ -28,7 +29,7 @@ struct Fixture {
 
     func input() -> AnalysisInput {
         let run = RunObservations(runID: "run-under-test", root: "/nonexistent/run", files: files, events: events,
-                                  configs: configs)
+                                  configs: configs, templates: templates)
         let base = RunObservations(runID: "baseline-run", root: "/nonexistent/base", files: files, configs: configs)
         return AnalysisInput(run: run, baseline: base, configChanges: changes)
     }

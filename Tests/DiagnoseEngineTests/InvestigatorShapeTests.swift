@@ -223,9 +223,12 @@ import Testing
     @Test func cachingOffAtStartupIsFoundInAnyMatchingLogLine() {
         var f = Fixture()
         f.benignNoise()
-        f.event(.serverConfig, rank: nil, line: 3, message: "INFO vLLM API server version 0.6.3")
-        f.event(.serverConfig, rank: nil, line: 7,
-                message: "INFO Initializing an LLM engine (v0.6.3) with config: model='m', enable_prefix_caching=False, use_v2_block_manager=True")
+        f.templates = [
+            TemplateStat(id: 1, text: "api_server.py:<*>] vLLM API server version <*>", count: 1, source: "logs/rank0.log",
+                         firstLine: 3, firstOffset: 0),
+            TemplateStat(id: 2, text: "llm_engine.py:<*>] Initializing an LLM engine (<*>) with config: model='m', enable_prefix_caching=False, use_v2_block_manager=True",
+                         count: 1, source: "logs/rank0.log", firstLine: 7, firstOffset: 300),
+        ]
         f.add(.cacheHitZero, metric: .cacheHitRate, time: 2000, magnitude: 1, before: 0.6, line: 700)
         let inv = f.investigate()
         #expect(inv.top?.cause == "prefix-caching-disabled", "\(inv.candidates.map { "\($0.cause)=\($0.score)" })")
