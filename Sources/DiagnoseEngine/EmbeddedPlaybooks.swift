@@ -44,7 +44,7 @@ cause: bad-data-batch
 description: Corrupt, NaN-producing or extreme samples at specific data positions.
 title:
   - "Failure recurs at the same data position (step {recur.step}): a bad batch"
-  - "Non-finite {nan.metric} at step {nan.step} with no config change: likely a bad batch"
+  - "Non-finite {nan.metric} from step {nan.step} with no LR, precision or hardware explanation: likely a bad batch"
   - "Isolated {spike.metric} spike at step {spike.step}: likely a bad batch"
   - "NaN check failed at step {nanfail.step} ({nanfail.magnitude} occurrences): likely a bad batch"
   - "NaN check failed: likely a bad batch"
@@ -54,25 +54,26 @@ prior: -3.0
 onset: [recur, nanfail, nan, spike]
 groups:
   signature: {required: true}
+  rivals: {if_absent: 1.0, label: "no rival explanation (LR, warmup, resume, fp16 or hardware) for the blow-up"}
 supports:
   - {id: recur, kind: recurring-at-same-position, weight: 3.0, group: signature, label: "recurs at the same data position"}
   - {id: nanfail, kind: failure, event_kind: "traceback|nan-detected|error", text: "*found nan*|*result nan*|*nan in *|*nan or inf*|*inf or nan*|*nan/inf*|*inf/nan*|*nan detected*|*is nan*|*nan loss*|*loss is nan*|*loss nan*|*non-finite*|*not finite*|*nonfinite*", weight: 1.8, group: signature, label: "a NaN/inf check stopped the run"}
   - {kind: failure, event_kind: "traceback|nan-detected|error", text: "*found nan*|*result nan*|*nan in *|*nan or inf*|*inf or nan*|*nan/inf*|*inf/nan*|*nan detected*|*is nan*|*nan loss*|*loss is nan*|*loss nan*|*non-finite*|*not finite*|*nonfinite*", min_magnitude: 2, weight: 1.5, label: "the NaN failure happened again (recurs after a restart)"}
-  - {id: nan, kind: metric-nonfinite, metric: "loss|grad_norm", weight: 1.5, group: signature, label: "non-finite value"}
+  - {id: nan, kind: metric-nonfinite, metric: "loss|grad_norm", weight: 2.0, group: signature, label: "non-finite value"}
   - {id: spike, kind: metric-spike, metric: "loss|grad_norm", weight: 0.8, group: signature, label: "spike"}
   - {id: gspike, kind: metric-spike, metric: grad_norm, weight: 0.3, label: "grad norm spike"}
   - {kind: metric-spike, metric: loss, min_magnitude: 12, weight: 0.8, label: "large loss spike"}
   - {kind: metric-spike, metric: loss, near: gspike, within_steps: 2, weight: 1.5, label: "loss and grad norm spike at the same step"}
   - {kind: metric-nonfinite, metric: "loss|grad_norm", max_after: 0.5, weight: 0.5, label: "non-finite values were isolated (training recovered)"}
 against:
-  - {kind: config-change, config_key: "lr|learning_rate|max_lr|peak_lr|*.lr|*learning_rate|*warmup*", weight: -1.5, label: "LR/warmup config changed"}
-  - {kind: lr-peak-above-baseline, min_magnitude: 1.2, weight: -1.5, label: "LR peaks above baseline"}
-  - {kind: lr-no-warmup, weight: -1.2, label: "no warmup"}
-  - {kind: lr-jump-at-resume, weight: -2.0, label: "LR jumped at a resume"}
-  - {kind: loss-scale-collapse, weight: -1.5, label: "fp16 loss scale collapsed"}
-  - {kind: overflow-frequent, weight: -1.0, label: "frequent fp16 overflows"}
-  - {kind: rank-nonfinite-alone, weight: -1.5, label: "only one rank went non-finite (hardware)"}
-  - {kind: failure, event_kind: "xid|ecc-error", weight: -2.0, label: "GPU hardware errors"}
+  - {kind: config-change, config_key: "lr|learning_rate|max_lr|peak_lr|*.lr|*learning_rate|*warmup*", weight: -1.5, group: rivals, label: "LR/warmup config changed"}
+  - {kind: lr-peak-above-baseline, min_magnitude: 1.2, weight: -1.5, group: rivals, label: "LR peaks above baseline"}
+  - {kind: lr-no-warmup, weight: -1.2, group: rivals, label: "no warmup"}
+  - {kind: lr-jump-at-resume, weight: -2.0, group: rivals, label: "LR jumped at a resume"}
+  - {kind: loss-scale-collapse, weight: -1.5, group: rivals, label: "fp16 loss scale collapsed"}
+  - {kind: overflow-frequent, weight: -1.0, group: rivals, label: "frequent fp16 overflows"}
+  - {kind: rank-nonfinite-alone, weight: -1.5, group: rivals, label: "only one rank went non-finite (hardware)"}
+  - {kind: failure, event_kind: "xid|ecc-error", weight: -2.0, group: rivals, label: "GPU hardware errors"}
   - {kind: metric-divergence, metric: loss, weight: -0.5, label: "sustained divergence rather than an isolated blow-up"}
 gather:
   events: [nan-detected]
@@ -154,6 +155,7 @@ against:
   - {kind: template-reordered, weight: -2.0, label: "tool definitions reordered"}
   - {kind: config-change, config_key: "*enable_prefix_caching*|*prefix_caching*|*enable_caching*|*prefix_cache*|*radix_cache*|*disable_cache*", weight: -3.0, label: "caching switched in config"}
   - {kind: cache-eviction-rise, weight: -1.0, label: "evictions rose (capacity)"}
+  - {kind: config-change, config_key: "*discovery*|*tool_order*|*tools_order*|*sort_tools*|*tool_sort*|*routing*|*router*|*replicas*", weight: -2.0, label: "a tool-order or routing change explains the misses"}
   - {kind: cache-hit-zero, max_before: 0.02, weight: -3.0, label: "the baseline had no cache hits either"}
 gather:
   metrics: [cache_hit_rate, prompt_tokens, cached_tokens]
@@ -901,7 +903,6 @@ supports:
   - {id: rankdrop, kind: throughput-drop, one_rank: true, weight: 2.3, group: signature, label: "throughput dropped on one rank only"}
   - {id: rankshift, kind: step-time-shift, one_rank: true, weight: 2.3, group: signature, label: "step time grew on one rank only"}
   - {kind: metric-level-down, metric: "tokens_per_s|samples_per_s|mfu|tflops", weight: 0.3, label: "throughput level fell"}
-  - {kind: log-template-novelty, text: "*across ranks*|*straggler*|*slowest rank*|*slow rank*", weight: 1.5, label: "new cross-rank timing lines in the log"}
 against:
   - {kind: data-wait-rise, weight: -1.5, label: "data loading slowed (dataloader-stall)"}
   - {kind: config-change, config_key: "*batch_size*|*micro_batch*|*gradient_accumulation*|*seq_len*|*seq_length*|*max_seq*|*num_workers*|*gradient_checkpointing*|*activation_checkpoint*|*recompute*|*hidden_size*|*num_layers*", weight: -1.2, label: "a config change explains the slowdown"}
@@ -928,6 +929,7 @@ title:
   - {when: idx, text: "Index out of range: token ids exceed the model's vocabulary"}
   - "Loss abnormally high from the start: tokenizer changed ({tokcfg.key})"
   - "Loss {high.magnitude}x the baseline's from the start: tokenizer and model disagree"
+  - "Token ids outside the model's embedding ({oob.source}:{oob.line}): tokenizer and model disagree"
   - "Tokenizer and model disagree"
 summary: "The tokenizer does not match the model: token ids fall outside the embedding, special tokens are missing, or the loss starts abnormally high."
 prior: -3.0
@@ -937,6 +939,7 @@ groups:
 supports:
   - {id: tok, kind: failure, event_kind: tokenizer-error, weight: 3.5, group: signature, label: "tokenizer error"}
   - {id: idx, kind: failure, event_kind: index-error, weight: 2.5, group: signature, label: "index out of range"}
+  - {id: oob, log: "*srcIndex < srcSelectDimSize*|*indexSelectLargeIndex*|*index out of range in self*|*vocab_size*mismatch*|*does not have a padding token*", weight: 3.3, group: signature, label: "token ids fall outside the embedding (index assert / missing pad token)"}
   - {id: high, kind: metric-high-from-start, metric: loss, weight: 2.5, group: signature, label: "loss high from step 0"}
   - {kind: metric-high-from-start, metric: loss, min_magnitude: 1.3, weight: 0.8, label: "initial loss at least 1.3x the baseline's"}
   - {id: tokcfg, kind: config-change, config_key: "*tokenizer*|*vocab*|*pad_token*|*eos_token*|*bos_token*|*special_tokens*|*unk_token*", weight: 1.5, label: "tokenizer config changed"}
@@ -974,7 +977,7 @@ groups:
 supports:
   - {id: order, kind: template-reordered, weight: 3.0, group: signature, label: "tool definitions reordered"}
   - {id: tooltpl, kind: template-changed, text: "*tool*|*function*", weight: 2.0, group: signature, label: "the tool part of the template changed"}
-  - {id: disc, kind: config-change, config_key: "*discovery*|*tool_order*|*tools_order*|*sort_tools*|*tool_sort*|*concurren*|*parallel_discovery*", weight: 1.8, group: signature, label: "tool discovery/ordering config changed"}
+  - {id: disc, kind: config-change, config_key: "*discovery*|*tool_order*|*tools_order*|*sort_tools*|*tool_sort*|*concurren*|*parallel_discovery*", weight: 2.5, group: signature, label: "tool discovery/ordering config changed"}
   - {id: drop, kind: cache-hit-drop, weight: 1.5, group: effect, label: "cache hit rate dropped"}
   - {kind: cache-hit-zero, weight: 0.8, group: effect, label: "cache hits at zero"}
   - {kind: metric-level-down, metric: "cache_hit_rate|cached_tokens", weight: 0.3, label: "cached share fell"}
@@ -1010,6 +1013,7 @@ groups:
 supports:
   - {id: nowarm, kind: lr-no-warmup, weight: 3.5, group: warmup, label: "LR at full value from the start"}
   - {id: cut, kind: config-change, config_key: "*warmup*", direction: "decreased|removed", weight: 2.0, group: warmup, label: "config shortens or removes warmup"}
+  - {kind: config-change, config_key: "*warmup*", new_value: "0|0.0", weight: 1.5, label: "warmup set to zero"}
   - {kind: metric-divergence, metric: "loss|grad_norm", weight: 1.0, group: effect, label: "divergence"}
   - {kind: metric-spike, metric: "loss|grad_norm", weight: 0.8, group: effect, label: "early spike"}
   - {kind: metric-nonfinite, metric: "loss|grad_norm", weight: 0.8, group: effect, label: "non-finite values"}
@@ -1047,7 +1051,7 @@ groups:
   effect: {if_absent: -0.5}
 supports:
   - {id: ckpt, kind: checkpoint-mismatch, weight: 3.5, group: signature, label: "checkpoint differs from the intended one"}
-  - {id: path, kind: config-change, config_key: "*checkpoint*|*ckpt*|*model_path*|*model_name_or_path*|*pretrained*|*model_id*|*load_dir*|*load_path*|*resume_from*|*revision*|*model_args*|model|*.model", weight: 1.2, group: signature, label: "model/checkpoint path changed"}
+  - {id: path, kind: config-change, config_key: "*checkpoint*|*ckpt*|*model_path*|*model_name_or_path*|*pretrained*|*model_id*|*load_dir*|*load_path*|*resume_from*|*revision*|*model_args*|model|*.model", weight: 2.5, group: signature, label: "model/checkpoint path changed"}
   - {kind: eval-score-drop, weight: 1.0, group: effect, label: "eval scores dropped"}
   - {event: checkpoint-load, weight: 0.3, label: "checkpoint load lines"}
 against:

@@ -54,7 +54,11 @@ public struct TitleTemplate: Sendable, Hashable {
 public struct MatcherGroup: Sendable, Hashable {
     public var required: Bool
     public var ifAbsent: Double?
-    public init(required: Bool = false, ifAbsent: Double? = nil) { self.required = required; self.ifAbsent = ifAbsent }
+    /// How the `ifAbsent` term reads in the report.
+    public var label: String?
+    public init(required: Bool = false, ifAbsent: Double? = nil, label: String? = nil) {
+        self.required = required; self.ifAbsent = ifAbsent; self.label = label
+    }
 }
 
 /// How a config number or flag moved from the baseline to the run.

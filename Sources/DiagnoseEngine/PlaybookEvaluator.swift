@@ -56,7 +56,7 @@ struct PlaybookEvaluator {
         for (name, g) in pb.groups.sorted(by: { $0.key < $1.key }) {
             guard let a = g.ifAbsent, a != 0 else { continue }
             let any = matchers.indices.contains { matchers[$0].group == name && !(hits[$0] ?? []).isEmpty }
-            if !any { contributions.append(Contribution(label: "nothing in group '\(name)'", logOdds: a)) }
+            if !any { contributions.append(Contribution(label: g.label ?? "nothing in group '\(name)'", logOdds: a)) }
         }
         let score = contributions.reduce(0) { $0 + $1.logOdds }
 

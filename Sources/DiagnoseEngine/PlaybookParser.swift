@@ -74,10 +74,11 @@ enum PlaybookParser {
                 guard let v = gm[name] else { continue }
                 let f = "groups.\(name)"
                 guard let vm = ctx.mapping(v, f) else { continue }
-                ctx.checkKeys(vm, allowed: ["required", "if_absent"], field: f)
+                ctx.checkKeys(vm, allowed: ["required", "if_absent", "label"], field: f)
                 let req = ctx.bool(vm["required"], "\(f).required") ?? false
                 let abs = ctx.number(vm["if_absent"], "\(f).if_absent")
-                groups[name] = MatcherGroup(required: req, ifAbsent: abs)
+                let label = vm["label"].flatMap { ctx.string($0, "\(f).label") }
+                groups[name] = MatcherGroup(required: req, ifAbsent: abs, label: label)
             }
         }
 

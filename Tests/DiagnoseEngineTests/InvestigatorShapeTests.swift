@@ -333,3 +333,58 @@ import Testing
         #expect(inv.weakSignals.first?.cause == "lr-schedule-misconfig")
     }
 }
+
+@Suite struct ExplainingAwayTests {
+    @Test func aNaNWithNoRivalExplanationIsABadBatch() {
+        var f = Fixture()
+        f.benignNoise()
+        f.add(.nonFinite, metric: .loss, step: 193, magnitude: 208, before: 2.3, after: 1, line: 193)
+        let inv = f.investigate()
+        #expect(inv.top?.cause == "bad-data-batch")
+        #expect(inv.top?.contributions.contains { $0.label.hasPrefix("no rival explanation") } == true)
+    }
+
+    @Test func aNaNAfterAnLRRaiseIsNotABadBatch() {
+        var f = Fixture()
+        f.change("learning_rate", "0.0003", "0.003")
+        f.add(.lrPeakAboveBaseline, metric: .lr, step: 10, magnitude: 10, line: 10)
+        f.add(.nonFinite, metric: .loss, step: 193, magnitude: 208, after: 1, line: 193)
+        let inv = f.investigate()
+        #expect(inv.top?.cause == "lr-too-high")
+        let bad = inv.candidates.first { $0.cause == "bad-data-batch" }
+        #expect(bad?.contributions.contains { $0.label.hasPrefix("no rival explanation") } == false)
+    }
+
+    @Test func anEmbeddingIndexAssertIsATokenizerMismatch() {
+        var f = Fixture()
+        f.templates = [TemplateStat(id: 9, text: "<*> indexSelectLargeIndex: block: [<*>], thread: [<*>] Assertion `srcIndex < srcSelectDimSize` failed.",
+                                    count: 4, source: "logs/rank0.log", firstLine: 27, firstOffset: 900)]
+        f.add(.failure, event: .traceback, step: 0, rank: 0, line: 31)
+        let inv = f.investigate()
+        #expect(inv.top?.cause == "tokenizer-mismatch", "\(inv.candidates.map { "\($0.cause)=\($0.score)" })")
+        #expect(inv.top?.evidence.contains { $0.line == 27 } == true)
+    }
+
+    @Test func aToolDiscoveryChangeExplainsZeroHitsBetterThanAShortPrefix() {
+        var f = Fixture()
+        f.change("tools.discovery", "sequential", "concurrent")
+        f.add(.cacheHitZero, metric: .cacheHitRate, time: 2000, magnitude: 1, before: 0.82, line: 700)
+        #expect(f.investigate().top?.cause == "tool-schema-order")
+    }
+
+    @Test func warmupSetToZeroIsWarmupMissing() {
+        var f = Fixture()
+        f.benignNoise()
+        f.change("warmup_iters", "80", "0")
+        #expect(f.investigate().top?.cause == "warmup-missing")
+    }
+
+    @Test func aPinnedRevisionWithAScoreDropIsAWrongCheckpoint() {
+        var f = Fixture()
+        f.change("model_args", "pretrained=acme/m,revision=main", "pretrained=acme/m,revision=3f1c2ab")
+        f.add(.evalScoreDrop, magnitude: 7, before: 0.52, after: 0.38, line: 1)
+        let inv = f.investigate()
+        #expect(inv.top?.cause == "wrong-checkpoint")
+        #expect(inv.status == .incident)
+    }
+}
