@@ -55,7 +55,7 @@ public struct Finding: Sendable, Hashable {
 
     /// Whether `a` happened before (-1), together with (0) or after (1) `b`; nil when the inputs
     /// cannot tell. Config changes precede everything the run did. Steps decide where both have
-    /// one, then times, then line order within one file.
+    /// one and they differ, then times, then line order within one file.
     public static func order(_ a: Finding, _ b: Finding) -> Int? {
         switch (a.origin == .config, b.origin == .config) {
         case (true, true): return nil
@@ -66,11 +66,12 @@ public struct Finding: Sendable, Hashable {
         // Steps first: they agree across files, while clocks of different sources may not. Equal
         // steps (ranks failing in one step) fall through to time.
         if let sa = a.step, let sb = b.step, sa != sb { return sa < sb ? -1 : 1 }
-        if let ta = a.time, let tb = b.time, ta.isFinite, tb.isFinite { return ta < tb ? -1 : (ta > tb ? 1 : 0) }
-        if let sa = a.step, let sb = b.step, sa == sb { return 0 }
-        if let la = a.anchor, let lb = b.anchor, la.source == lb.source {
-            return la.line < lb.line ? -1 : (la.line > lb.line ? 1 : 0)
+        if let ta = a.time, let tb = b.time, ta.isFinite, tb.isFinite, ta != tb { return ta < tb ? -1 : 1 }
+        if let la = a.anchor, let lb = b.anchor, la.source == lb.source, la.line != lb.line {
+            return la.line < lb.line ? -1 : 1
         }
+        if let sa = a.step, let sb = b.step, sa == sb { return 0 }
+        if let ta = a.time, let tb = b.time, ta == tb { return 0 }
         return nil
     }
 

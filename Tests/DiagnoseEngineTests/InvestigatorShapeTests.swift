@@ -175,6 +175,12 @@ import Testing
         #expect(Finding.order(a, b) == 1)
         a.step = 7; b.step = 7
         #expect(Finding.order(a, b) == 1)
+        // Same step, no clock: the line order within one log decides.
+        let oom = Finding(origin: .symptom, kind: .failure, step: 7, summary: "oom",
+                          evidence: [Evidence(kind: .log, source: "train.log", line: 75, excerpt: "")])
+        let nccl = Finding(origin: .symptom, kind: .failure, step: 7, summary: "timeout",
+                           evidence: [Evidence(kind: .log, source: "train.log", line: 76, excerpt: "")])
+        #expect(Finding.order(oom, nccl) == -1)
     }
 }
 
