@@ -207,11 +207,11 @@ examples:
 """#),
         ("calibration.yaml", #"""
 method: platt
-a: 1.6392122615385958
+a: 1.4919820173217733
 b: 0.0
 threshold: 0.5
 weak_floor: 0.05
-note: "slope-only Platt fit (decision boundary kept at raw score 0) on 62 dev cases (35 training + 27 serving/eval, 2026-11-21 snapshot); ECE 0.216 -> 0.175 in-sample"
+note: "slope-only Platt fit (decision boundary kept at raw score 0) on 57 scored dev cases of 62 (35 training + 27 serving/eval, 2026-11-21 snapshot)"
 """#),
         ("chat-template-mismatch.yaml", #"""
 cause: chat-template-mismatch
