@@ -47,7 +47,8 @@ extension Session {
     /// `extraBenign`: key patterns the playbooks declare benign (added to the built-in list).
     public func analysisInput(_ runID: String, baseline override: String?, extraBenign: [String]? = nil)
         throws(DiagnoseError) -> (AnalysisInput, problems: [String]) {
-        let benign = try extraBenign ?? playbooks(userDirectory: nil).benignKeys
+        var benign = extraBenign ?? []
+        if extraBenign == nil { benign = try playbooks(userDirectory: nil).benignKeys }
         try ingest(runID)
         var problems: [String] = []
         var baselineObs: RunObservations? = nil
