@@ -2,8 +2,12 @@ import DiagnoseCore
 import Foundation
 
 extension EventIndex {
+    /// Points kept per metric series in observations (see `reduce`).
+    public static let defaultMaxPointsPerSeries = 5000
+
     /// Everything known about a run, typed, for analysis.
-    public func observations(run name: String) throws -> RunObservations? {
+    public func observations(run name: String, maxPointsPerSeries: Int = EventIndex.defaultMaxPointsPerSeries) throws
+        -> RunObservations? {
         guard let runID = try runID(named: name) else { return nil }
         let runRow = try db.query("SELECT root, manifest FROM runs WHERE id = ?1", [.int(runID)])[0]
         var manifest = RunManifest()
@@ -19,25 +23,37 @@ extension EventIndex {
         }
         let fileFilter = "file_id IN (SELECT id FROM files WHERE run_id = \(runID) AND state = 'current')"
 
-        // Metric series.
-        struct SeriesKey: Hashable { let file: Int64; let name: String; let rank: Int?; let label: String? }
-        var seriesPoints: [SeriesKey: [MetricPoint]] = [:]
-        let ms = try db.prepare("SELECT file_id, name, rank, label, data FROM metric_chunks WHERE \(fileFilter) ORDER BY id")
+        // Metric series, one at a time (chunks of a series are contiguous in this order), each
+        // reduced to at most `maxPointsPerSeries` so memory stays bounded on runs with hundreds
+        // of ranks: the reduction keeps every bucket's extremes and every non-finite point.
+        var series: [MetricSeries] = []
+        var current: (file: Int64, name: String, rank: Int?, label: String?)? = nil
+        var points: [MetricPoint] = []
+        func finish() {
+            guard let c = current, !points.isEmpty else { return }
+            points = Self.sortedByStep(points)
+            if points.count > maxPointsPerSeries { points = Self.reduce(points, to: maxPointsPerSeries) }
+            series.append(MetricSeries(name: MetricName(c.name), rank: c.rank, label: c.label,
+                                       source: pathOf[c.file] ?? "?", points: points))
+            points = []
+        }
+        let ms = try db.prepare("""
+            SELECT file_id, name, rank, label, data FROM metric_chunks WHERE \(fileFilter)
+            ORDER BY file_id, name, rank, label, id
+            """)
         while try ms.step() {
-            let key = SeriesKey(file: ms.int(0)!, name: ms.text(1)!, rank: ms.int(2).map { Int($0) }, label: ms.text(3))
-            MetricCodec.decode(ms.blob(4), name: MetricName(key.name), rank: key.rank, label: key.label,
-                               into: &seriesPoints[key, default: []])
+            let key = (file: ms.int(0)!, name: ms.text(1)!, rank: ms.int(2).map { Int($0) }, label: ms.text(3))
+            if let c = current, c.file != key.file || c.name != key.name || c.rank != key.rank || c.label != key.label {
+                finish()
+            }
+            current = key
+            MetricCodec.decode(ms.blob(4), name: MetricName(key.name), rank: key.rank, label: key.label, into: &points)
+            if points.count > 4 * maxPointsPerSeries {
+                // Bound memory while a very long series is still loading.
+                points = Self.reduce(Self.sortedByStep(points), to: 2 * maxPointsPerSeries)
+            }
         }
-        var series: [MetricSeries] = seriesPoints.map { key, pts in
-            let sorted = pts.enumerated().sorted { a, b in
-                let sa = a.element.step ?? Int.min, sb = b.element.step ?? Int.min
-                if sa != sb { return sa < sb }
-                if a.element.line != b.element.line { return a.element.line < b.element.line }
-                return a.offset < b.offset
-            }.map(\.element)
-            return MetricSeries(name: MetricName(key.name), rank: key.rank, label: key.label,
-                                source: pathOf[key.file] ?? "?", points: sorted)
-        }
+        finish()
         series.sort { ($0.source, $0.name.rawValue, $0.rank ?? -1, $0.label ?? "") < ($1.source, $1.name.rawValue, $1.rank ?? -1, $1.label ?? "") }
 
         // Events.
@@ -125,6 +141,46 @@ extension EventIndex {
         return RunObservations(runID: name, root: runRow[0].text ?? "", manifest: manifest, files: ingested,
                                series: series, events: events, evalScores: scores, evalSamples: samples,
                                configs: configs, templates: templates)
+    }
+
+    /// Points in step order (then line, then arrival), as detectors expect.
+    static func sortedByStep(_ pts: [MetricPoint]) -> [MetricPoint] {
+        pts.enumerated().sorted { a, b in
+            let sa = a.element.step ?? Int.min, sb = b.element.step ?? Int.min
+            if sa != sb { return sa < sb }
+            if a.element.line != b.element.line { return a.element.line < b.element.line }
+            return a.offset < b.offset
+        }.map(\.element)
+    }
+
+    /// Reduces a long series to about `target` points: the first and last points, each bucket's
+    /// lowest and highest finite point, and every non-finite point (up to a cap), in order. Spikes,
+    /// dips, onsets of NaN and the overall shape survive; every kept point keeps its line.
+    static func reduce(_ pts: [MetricPoint], to target: Int) -> [MetricPoint] {
+        guard pts.count > target, target >= 4 else { return pts }
+        let buckets = max(1, (target - 2) / 2)
+        let size = Double(pts.count) / Double(buckets)
+        var keep = [Bool](repeating: false, count: pts.count)
+        keep[0] = true
+        keep[pts.count - 1] = true
+        var nonFinite = 0
+        for b in 0..<buckets {
+            let lo = Int(Double(b) * size), hi = min(pts.count, Int(Double(b + 1) * size))
+            guard lo < hi else { continue }
+            var minI = -1, maxI = -1
+            for i in lo..<hi {
+                let v = pts[i].value
+                if !v.isFinite {
+                    if nonFinite < target { keep[i] = true; nonFinite += 1 }
+                    continue
+                }
+                if minI < 0 || v < pts[minI].value { minI = i }
+                if maxI < 0 || v > pts[maxI].value { maxI = i }
+            }
+            if minI >= 0 { keep[minI] = true }
+            if maxI >= 0 { keep[maxI] = true }
+        }
+        return pts.indices.filter { keep[$0] }.map { pts[$0] }
     }
 
     /// Full-text search over event messages and template texts of a run. Template hits are

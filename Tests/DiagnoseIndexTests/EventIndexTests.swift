@@ -100,3 +100,27 @@ import Testing
         #expect(throws: SQLiteError.self) { try idx.db.execute("DELETE FROM signoffs") }
     }
 }
+
+@Suite struct SeriesReductionTests {
+    @Test func longSeriesKeepSpikesNaNOnsetAndEnds() {
+        var pts: [MetricPoint] = []
+        for i in 1...100_000 {
+            var v = 2.0 + Double(i % 7) * 0.01
+            if i == 41_234 { v = 55 }          // a spike
+            if i >= 90_001 { v = .nan }        // NaN from here on
+            pts.append(MetricPoint(name: .loss, value: v, step: i, line: i + 10))
+        }
+        let r = EventIndex.reduce(pts, to: 5000)
+        #expect(r.count <= 5000 + 5000)
+        #expect(r.first?.step == 1)
+        #expect(r.last?.step == 100_000)
+        #expect(r.contains { $0.step == 41_234 && $0.value == 55 && $0.line == 41_244 })
+        #expect(r.first { !$0.value.isFinite }?.step == 90_001)
+        #expect(zip(r, r.dropFirst()).allSatisfy { $0.step! < $1.step! })
+    }
+
+    @Test func shortSeriesAreUntouched() {
+        let pts = (1...100).map { MetricPoint(name: .lr, value: Double($0), step: $0, line: $0) }
+        #expect(EventIndex.reduce(pts, to: 5000) == pts)
+    }
+}
