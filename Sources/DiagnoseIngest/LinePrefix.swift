@@ -145,10 +145,22 @@ public enum LinePrefixes {
         return digits > 0 && i == e ? v : nil
     }
 
+    static let levelWords: [(StaticString, Severity)] = [
+        ("debug", .debug), ("trace", .debug), ("info", .info), ("notice", .info), ("warn", .warning),
+        ("warning", .warning), ("error", .error), ("fatal", .fatal), ("critical", .fatal), ("crit", .fatal),
+        ("panic", .fatal),
+    ]
+
+    /// `[INFO]`, `[warning]`, `[ERROR]` (case-insensitive, 4 to 8 letters), without allocating.
     static func levelWord(_ b: UnsafeRawBufferPointer, _ s: Int, _ e: Int) -> Severity? {
-        guard e - s >= 4, e - s <= 8 else { return nil }
-        return Severity(name: String(decoding: UnsafeRawBufferPointer(rebasing: b[s..<e]), as: UTF8.self))
-            .flatMap { e - s >= 4 ? $0 : nil }
+        let len = e - s
+        guard len >= 4, len <= 8 else { return nil }
+        for (word, sev) in levelWords where word.utf8CodeUnitCount == len {
+            var k = 0
+            while k < len, b[s + k] | 0x20 == word.utf8Start[k] { k += 1 }
+            if k == len { return sev }
+        }
+        return nil
     }
 
     /// glog: `E321 02:07:08.408271257 ProcessGroupNCCL.cpp:607` or `W1104 ...`.

@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import DiagnoseCore
 import DiagnoseText
 
@@ -44,8 +49,13 @@ final class TextLogSession {
     let path: String
     let rankHint: Int?
     let prefilter: Matcher?
-    /// For each keyword alternative (by MARK index), the rules that asked for it.
+    /// For each keyword alternative, the rules that asked for it.
     let ruleForKeyword: [[Int]]
+    /// Keyword indices by first byte, and each keyword's bytes: at a prefilter hit every keyword
+    /// starting there is found by comparing bytes (no allocation per hit; overlapping keywords of
+    /// different rules are all found).
+    let keywordsByFirstByte: [[Int]]
+    let keywordBytes: [[UInt8]]
     let everyLine: [Int]
     var step: Int?
     var clean: [UInt8] = []
@@ -70,13 +80,18 @@ final class TextLogSession {
         }
         ruleForKeyword = byKeyword
         everyLine = every
+        let orderedKeywords = keywordIndex.sorted { $0.value < $1.value }.map(\.key)
+        keywordBytes = orderedKeywords.map { Array($0.utf8) }
+        var byFirst: [[Int]] = Array(repeating: [], count: 256)
+        for (i, k) in keywordBytes.enumerated() { byFirst[Int(k[0])].append(i) }
+        keywordsByFirstByte = byFirst
         seen = Array(repeating: false, count: rules.count)
         if byKeyword.isEmpty {
             prefilter = nil
         } else {
             let ordered = keywordIndex.sorted { $0.value < $1.value }.map(\.key)
             // One JIT-compiled alternation of literals; each alternative marks its index.
-            let alts = ordered.enumerated().map { "(*MARK:\($0.offset))\\Q\($0.element)\\E" }
+            let alts = ordered.map { "\\Q\($0)\\E" }
             prefilter = try Pattern(alts.joined(separator: "|")).matcher()
         }
     }
@@ -104,11 +119,12 @@ final class TextLogSession {
         if let m = prefilter {
             var from = 0
             while from < text.count, m.matches(text, from: from) {
-                if let mark = m.mark, let idx = Int(mark) {
+                guard let range = m.range(0) else { break }
+                for idx in keywordsByFirstByte[Int(text[range.lowerBound])]
+                where keywordMatches(text, at: range.lowerBound, idx) {
                     for r in ruleForKeyword[idx] where !seen[r] { candidates.append(r); seen[r] = true }
                 }
-                guard let range = m.range(0) else { break }
-                from = max(range.upperBound, range.lowerBound + 1)
+                from = range.lowerBound + 1
             }
         }
         var consumed = false
@@ -139,13 +155,22 @@ final class TextLogSession {
             }
             sink.generic(payload, line: view.number, offset: view.offset)
         }
-        if view.frame == 0, !rules.contains(where: { $0.active }) {
+        // Only a rule that ran on this line can be collecting a block now.
+        if view.frame == 0, candidates.isEmpty || !rules.contains(where: { $0.active }) {
             sink.safePoint(nextOffset: view.offset + Int64(view.bytes.count) + 1, linesDone: view.number)
         }
     }
 
     func finish(_ sink: RecordSink) {
         for rule in rules { rule.finish(sink) }
+    }
+
+    /// Whether keyword `idx` occurs in `text` at `at`.
+    @inline(__always)
+    private func keywordMatches(_ text: UnsafeRawBufferPointer, at: Int, _ idx: Int) -> Bool {
+        let k = keywordBytes[idx]
+        guard at + k.count <= text.count, let base = text.baseAddress else { return false }
+        return k.withUnsafeBytes { memcmp(base + at, $0.baseAddress!, k.count) == 0 }
     }
 }
 

@@ -2,7 +2,7 @@ import DiagnoseCore
 import DiagnoseText
 import Foundation
 import Testing
-@testable import DiagnoseIngest
+import DiagnoseIngest
 
 /// Mixed and broken input: nothing crashes, every line is counted.
 @Suite struct BrokenInputTests {

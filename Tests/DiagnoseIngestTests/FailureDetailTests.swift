@@ -1,7 +1,7 @@
 import DiagnoseCore
 import DiagnoseText
 import Testing
-@testable import DiagnoseIngest
+import DiagnoseIngest
 
 /// Typed details of failure signatures (what the registry examples cannot check).
 enum TextRun {
