@@ -48,14 +48,10 @@ final class TextLogSession {
     let rules: [LineRule]
     let path: String
     let rankHint: Int?
-    let prefilter: Matcher?
-    /// For each keyword alternative, the rules that asked for it.
+    /// The keyword prefilter: which rules asked for a keyword that occurs in the line.
+    let scanner: KeywordScanner?
+    /// For each keyword, the rules that asked for it.
     let ruleForKeyword: [[Int]]
-    /// Keyword indices by first byte, and each keyword's bytes: at a prefilter hit every keyword
-    /// starting there is found by comparing bytes (no allocation per hit; overlapping keywords of
-    /// different rules are all found).
-    let keywordsByFirstByte: [[Int]]
-    let keywordBytes: [[UInt8]]
     let everyLine: [Int]
     var step: Int?
     var clean: [UInt8] = []
@@ -70,7 +66,8 @@ final class TextLogSession {
         var byKeyword: [[Int]] = []
         var every: [Int] = []
         for (r, rule) in rules.enumerated() {
-            if rule.keywords.isEmpty { every.append(r); continue }
+            // No keywords (or one too short for the scanner): the rule sees every line.
+            if rule.keywords.isEmpty || rule.keywords.contains(where: { $0.utf8.count < 2 }) { every.append(r); continue }
             for k in rule.keywords {
                 if let idx = keywordIndex[k] { byKeyword[idx].append(r) } else {
                     keywordIndex[k] = byKeyword.count
@@ -80,20 +77,9 @@ final class TextLogSession {
         }
         ruleForKeyword = byKeyword
         everyLine = every
-        let orderedKeywords = keywordIndex.sorted { $0.value < $1.value }.map(\.key)
-        keywordBytes = orderedKeywords.map { Array($0.utf8) }
-        var byFirst: [[Int]] = Array(repeating: [], count: 256)
-        for (i, k) in keywordBytes.enumerated() { byFirst[Int(k[0])].append(i) }
-        keywordsByFirstByte = byFirst
         seen = Array(repeating: false, count: rules.count)
-        if byKeyword.isEmpty {
-            prefilter = nil
-        } else {
-            let ordered = keywordIndex.sorted { $0.value < $1.value }.map(\.key)
-            // One JIT-compiled alternation of literals; each alternative marks its index.
-            let alts = ordered.map { "\\Q\($0)\\E" }
-            prefilter = try Pattern(alts.joined(separator: "|")).matcher()
-        }
+        let ordered = keywordIndex.sorted { $0.value < $1.value }.map { Array($0.key.utf8) }
+        scanner = ordered.isEmpty ? nil : KeywordScanner(keywords: ordered)
     }
 
     func consume(_ view: LineView, _ sink: RecordSink) {
@@ -116,15 +102,9 @@ final class TextLogSession {
         candidates.removeAll(keepingCapacity: true)
         for (r, rule) in rules.enumerated() where rule.active { candidates.append(r); seen[r] = true }
         for r in everyLine where !seen[r] { candidates.append(r); seen[r] = true }
-        if let m = prefilter {
-            var from = 0
-            while from < text.count, m.matches(text, from: from) {
-                guard let range = m.range(0) else { break }
-                for idx in keywordsByFirstByte[Int(text[range.lowerBound])]
-                where keywordMatches(text, at: range.lowerBound, idx) {
-                    for r in ruleForKeyword[idx] where !seen[r] { candidates.append(r); seen[r] = true }
-                }
-                from = range.lowerBound + 1
+        if let scanner {
+            scanner.scan(text) { idx in
+                for r in ruleForKeyword[idx] where !seen[r] { candidates.append(r); seen[r] = true }
             }
         }
         var consumed = false
@@ -163,14 +143,6 @@ final class TextLogSession {
 
     func finish(_ sink: RecordSink) {
         for rule in rules { rule.finish(sink) }
-    }
-
-    /// Whether keyword `idx` occurs in `text` at `at`.
-    @inline(__always)
-    private func keywordMatches(_ text: UnsafeRawBufferPointer, at: Int, _ idx: Int) -> Bool {
-        let k = keywordBytes[idx]
-        guard at + k.count <= text.count, let base = text.baseAddress else { return false }
-        return k.withUnsafeBytes { memcmp(base + at, $0.baseAddress!, k.count) == 0 }
     }
 }
 

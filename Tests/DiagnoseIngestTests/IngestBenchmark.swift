@@ -65,6 +65,17 @@ import Testing
         let n = Double(sink.linesRead)
         print("BENCH text-log: \(sink.linesRead) lines, \(bytes.count) bytes, best \(String(format: "%.3f", best)) s, \(Int(n / best)) lines/s, \(String(format: "%.1f", Double(bytes.count) / best / 1e6)) MB/s; metrics \(sink.metrics.count), events \(sink.events.count), generic \(sink.genericLines)")
         #expect(sink.linesRead == IngestBenchmark.lines)
+        if ProcessInfo.processInfo.environment["DIAGNOSE_BENCH_PER_RULE"] != nil {
+            var configs: [(String, [LineRuleSpec])] = [("no rules", [])]
+            configs += LineRules.builtIn.map { ($0.id, [$0]) }
+            for (name, rules) in configs {
+                let s = RecordSink()
+                let t0 = DispatchTime.now().uptimeNanoseconds
+                try TextLogParser(rules: rules).parse(ParseInput(absolutePath: path, path: "rank0.log", rankHint: 0), into: s)
+                let dt = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
+                print("BENCH rule \(name): \(Int(Double(s.linesRead) / dt)) lines/s")
+            }
+        }
         try? FileManager.default.removeItem(atPath: dir)
     }
 }

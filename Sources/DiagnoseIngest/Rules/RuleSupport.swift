@@ -104,3 +104,22 @@ extension EventKind {
     /// The host (not GPU) ran out of memory: cgroup OOM kill, srun "Out Of Memory".
     public static let hostOOM = EventKind("host-oom")
 }
+
+/// Memoises what a rule derives from a printed key (its metric name, its role), keyed by a
+/// 64-bit FNV-1a hash of the key's bytes, so the hot path allocates no String per field.
+final class KeyCache<Value> {
+    private var map: [UInt64: Value] = [:]
+    private let capacity: Int
+
+    init(capacity: Int = 4096) { self.capacity = capacity }
+
+    @inline(__always)
+    func value(_ b: UnsafeRawBufferPointer, _ make: (String) -> Value) -> Value {
+        var h: UInt64 = 0xcbf29ce484222325
+        for c in b { h = (h ^ UInt64(c)) &* 0x100000001b3 }
+        if let v = map[h] { return v }
+        let v = make(String(decoding: b, as: UTF8.self))
+        if map.count < capacity { map[h] = v }
+        return v
+    }
+}

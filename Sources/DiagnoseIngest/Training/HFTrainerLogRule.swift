@@ -12,21 +12,38 @@ import DiagnoseText
 final class HFTrainerLogRule: LineRule {
     let keywords = ["{'"]
     private var pairs: [PyDictScanner.Pair] = []
+    private var keys: [Key] = []
     private var logIndex = 0
+    private let cache = KeyCache<Key>()
+
+    /// What a printed key means, derived once per distinct key.
+    private struct Key {
+        let raw: String
+        let name: MetricName?
+        let isEval: Bool
+        let isRuntime: Bool
+        var known: Bool { name != nil || isEval || isRuntime }
+
+        init(_ raw: String) {
+            self.raw = raw
+            name = MetricVocabulary.name(for: raw)
+            isEval = raw.hasPrefix("eval_")
+            isRuntime = raw == "train_runtime"
+        }
+    }
 
     func consume(_ line: LineContext, _ sink: RecordSink) -> RuleOutcome {
         let b = line.payload
         guard let open = Bytes.find(b, "{'") else { return .pass }
         let closed = PyDictScanner.scan(b, from: open, into: &pairs)
         guard !pairs.isEmpty else { return .pass }
-        var keys: [String] = []
-        keys.reserveCapacity(pairs.count)
+        keys.removeAll(keepingCapacity: true)
         var isEval = false, isSummary = false, known = 0
         for p in pairs {
-            let k = Bytes.string(b, p.key)
-            if k.hasPrefix("eval_") { isEval = true }
-            if k == "train_runtime" { isSummary = true }
-            if MetricVocabulary.name(for: k) != nil || k.hasPrefix("eval_") || k == "train_runtime" { known += 1 }
+            let k = cache.value(Bytes.slice(b, p.key), Key.init)
+            if k.isEval { isEval = true }
+            if k.isRuntime { isSummary = true }
+            if k.known { known += 1 }
             keys.append(k)
         }
         guard known > 0 else { return .pass }
@@ -35,11 +52,11 @@ final class HFTrainerLogRule: LineRule {
         if isSummary {
             var facts: [String: String] = [:]
             for (p, k) in zip(pairs, keys) {
-                facts[k] = Bytes.string(b, p.value).trimmingQuotes
+                facts[k.raw] = Bytes.string(b, p.value).trimmingQuotes
                 guard let v = Numbers.parseDouble(Bytes.slice(b, p.value)) else { continue }
-                switch k {
-                case "train_samples_per_second": sink.emit(line.metric(.samplesPerS, v, step: logIndex, label: k))
-                case "train_tokens_per_second": sink.emit(line.metric(.tokensPerS, v, step: logIndex, label: k))
+                switch k.raw {
+                case "train_samples_per_second": sink.emit(line.metric(.samplesPerS, v, step: logIndex, label: k.raw))
+                case "train_tokens_per_second": sink.emit(line.metric(.tokensPerS, v, step: logIndex, label: k.raw))
                 default: break
                 }
             }
@@ -49,19 +66,16 @@ final class HFTrainerLogRule: LineRule {
             return .consumed(step: nil)
         }
         if isEval {
-            for (p, k) in zip(pairs, keys) where k.hasPrefix("eval_") {
+            for (p, k) in zip(pairs, keys) where k.raw == "eval_loss" {
                 guard let v = Numbers.parseDouble(Bytes.slice(b, p.value)) else { continue }
-                if k == "eval_loss" {
-                    sink.emit(line.metric(.evalLoss, v, step: logIndex))
-                }
+                sink.emit(line.metric(.evalLoss, v, step: logIndex))
             }
             return .consumed(step: nil)
         }
         logIndex += 1
         for (p, k) in zip(pairs, keys) {
-            guard let name = MetricVocabulary.name(for: k),
-                  let v = Numbers.parseDouble(Bytes.slice(b, p.value)) else { continue }
-            sink.emit(line.metric(name, v, step: logIndex, label: name.rawValue == k ? nil : k))
+            guard let name = k.name, let v = Numbers.parseDouble(Bytes.slice(b, p.value)) else { continue }
+            sink.emit(line.metric(name, v, step: logIndex, label: name.rawValue == k.raw ? nil : k.raw))
         }
         return .consumed(step: nil)
     }
