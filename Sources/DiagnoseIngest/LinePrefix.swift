@@ -183,7 +183,7 @@ public enum LinePrefixes {
         contains(b, s, e, ".py:") || contains(b, s, e, ".cpp:") || contains(b, s, e, ".cc:")
     }
 
-    static let levels: [(String, Severity)] = [
+    static let levels: [(StaticString, Severity)] = [
         ("CRITICAL", .fatal), ("FATAL", .fatal), ("ERROR", .error), ("WARNING", .warning), ("WARN", .warning),
         ("INFO", .info), ("DEBUG", .debug),
     ]
@@ -192,14 +192,18 @@ public enum LinePrefixes {
     /// `WARNING - `, `ERROR: `.
     static func leadingLevel(_ b: UnsafeRawBufferPointer, _ i: Int) -> (Severity, Int)? {
         let n = b.count
+        // Every level word starts with an upper-case letter from this set.
+        guard i < n else { return nil }
+        let c0 = b[i]
+        guard c0 == UInt8(ascii: "I") || c0 == UInt8(ascii: "W") || c0 == UInt8(ascii: "E") || c0 == UInt8(ascii: "D")
+            || c0 == UInt8(ascii: "C") || c0 == UInt8(ascii: "F") else { return nil }
         for (word, sev) in levels {
-            let w = word.utf8
-            guard i + w.count < n else { continue }
+            let wn = word.utf8CodeUnitCount
+            guard i + wn < n else { continue }
             var k = 0
-            var ok = true
-            for c in w { if b[i + k] != c { ok = false; break }; k += 1 }
-            guard ok else { continue }
-            var j = i + w.count
+            while k < wn, b[i + k] == word.utf8Start[k] { k += 1 }
+            guard k == wn else { continue }
+            var j = i + wn
             let sep = b[j]
             if sep == UInt8(ascii: ":") {
                 j += 1
