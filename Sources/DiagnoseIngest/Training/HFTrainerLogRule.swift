@@ -8,7 +8,8 @@ import DiagnoseText
 /// The printed dict carries no step. Points get the dict's 1-based position among the file's
 /// train dicts (a log index, not the global step: `logging_steps` is not printed); eval and
 /// summary dicts get the index of the last train dict. `epoch` is kept as a metric so the
-/// analysis can align runs. The rule never moves the file's current step.
+/// analysis can align runs. The rule never moves the file's current step. A dict with neither
+/// `epoch` nor a loss (a printed config) is not a train log.
 final class HFTrainerLogRule: LineRule {
     let keywords = ["{'"]
     private var pairs: [PyDictScanner.Pair] = []
@@ -72,6 +73,9 @@ final class HFTrainerLogRule: LineRule {
             }
             return .consumed(step: nil)
         }
+        // A train log carries `epoch` (added by `Trainer.log`) or a loss; a printed config dict
+        // such as `{'lr': 0.001, 'batch_size': 8}` has neither and is not a log.
+        guard keys.contains(where: { $0.name == .epoch || $0.name == .loss }) else { return .pass }
         logIndex += 1
         for (p, k) in zip(pairs, keys) {
             guard let name = k.name, let v = Numbers.parseDouble(Bytes.slice(b, p.value)) else { continue }
@@ -118,6 +122,14 @@ final class HFTrainerLogRule: LineRule {
                 .metric(name: .loss, value: 2.0491, step: 1, line: 1),
                 .metric(name: .evalLoss, value: 1.9876, step: 1, line: 2),
                 .count(metrics: 4, events: 0),
+            ]),
+        ParserExample(name: "a printed config dict is not a train log", path: "logs/train.log", content: """
+            {'lr': 0.001, 'batch_size': 8, 'warmup_steps': 100}
+            {'loss': 2.5, 'learning_rate': 1e-05, 'epoch': 0.01}
+            """, expect: [
+                .metric(name: .loss, value: 2.5, step: 1, line: 2),
+                .metric(name: .lr, value: 1e-05, step: 1, line: 2),
+                .count(metrics: 3),
             ]),
         ParserExample(name: "HF dict glued to a tqdm frame", path: "logs/train.log",
             content: " 10%|█         | 118/1184 [00:21<03:10,  5.52it/s]{'loss': 1.25, 'learning_rate': 2e-05, 'epoch': 0.1}\n",
