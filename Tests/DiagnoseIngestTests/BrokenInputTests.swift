@@ -111,3 +111,21 @@ import DiagnoseIngest
         #expect(sink.events.map(\.kind) == [.warningLine])
     }
 }
+
+@Suite struct HostileNumberTests {
+    /// Regression: a step of 1e300 must not trap when converted to Int.
+    @Test func hugeStepsDoNotTrap() throws {
+        let dir = ExampleRunner.tempDir()
+        let jsonl = try ExampleRunner.write(Array("{\"step\": 1e300, \"rank\": -1e300, \"loss\": 1.0}\n".utf8), dir: dir, path: "m.jsonl")
+        let s1 = try ExampleRunner.parse(JSONLinesMetricsParser(), abs: jsonl, path: "m.jsonl")
+        #expect(s1.metrics.first?.step == nil)
+        let state = try ExampleRunner.write(Array("{\"log_history\": [{\"loss\": 1.0, \"step\": 1e300}]}".utf8), dir: dir, path: "trainer_state.json")
+        let s2 = try ExampleRunner.parse(HFTrainerStateParser(), abs: state, path: "trainer_state.json")
+        #expect(s2.metrics.first?.step == nil)
+        let log = try TextRun.parse("""
+             iteration 5/10 | loss scale: 1.0 | grad norm: nan | number of nan iterations: 1e300 |
+            Epoch 0:   6%|██  | 1/10 [00:01<00:09,  1.00it/s, loss=2.6, global_step=1e300]
+            """)
+        #expect(log.metrics.contains { $0.name == .loss && $0.value.isNaN && $0.step == 5 })
+    }
+}

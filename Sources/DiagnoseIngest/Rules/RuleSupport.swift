@@ -123,3 +123,12 @@ final class KeyCache<Value> {
         return v
     }
 }
+
+extension Int {
+    /// A Double read from a file as an integer (a step, a rank): nil when not finite or out of
+    /// range, so a hostile `1e300` cannot trap.
+    init?(fromFile d: Double) {
+        guard d.isFinite, abs(d) < 9.0e15 else { return nil }
+        self.init(d)
+    }
+}

@@ -40,7 +40,7 @@ final class MegatronIterationRule: LineRule {
                 if v.isNaN { gradNormNaN = true }
                 sink.emit(line.metric(.gradNorm, v, step: iter))
             case .nanIters:
-                nanIters = Int(v.isFinite ? v : 0)
+                nanIters = Int(fromFile: v) ?? 0
                 sink.emit(line.metric(.nanIters, v, step: iter))
             case .metric(let name, let label):
                 sink.emit(line.metric(name, v, step: iter, label: label))

@@ -35,7 +35,7 @@ final class LightningProgressRule: LineRule {
             guard let eq = Bytes.find(Bytes.slice(post, seg), "=") else { continue }
             let key = Bytes.string(post, seg.lowerBound..<(seg.lowerBound + eq))
             guard let v = Numbers.parseDouble(Bytes.slice(post, (seg.lowerBound + eq + 1)..<seg.upperBound)) else { continue }
-            if key == "global_step", v.isFinite { step = Int(v) }
+            if key == "global_step", let s = Int(fromFile: v) { step = s }
             pairs.append((key, v))
         }
         for (key, v) in pairs {
