@@ -82,6 +82,15 @@ public enum LinePrefixes {
                     i = skipSpaces(b, close + 1); progressed = true; continue
                 }
             }
+            // glog without brackets (torchrun, c10d): "E0801 13:23:20.000000 32974 torch/.../api.py:874] "
+            if let (sev, j) = bareGlog(b, i) {
+                p.severity = p.severity ?? sev
+                i = j; progressed = true; continue
+            }
+            // HF logging: "[INFO|trainer.py:3984] 2026-11-03 08:10:00,000 >> "
+            if i + 2 < n, b[i] == UInt8(ascii: ">"), b[i + 1] == UInt8(ascii: ">"), b[i + 2] == 0x20 {
+                i = skipSpaces(b, i + 2); progressed = true; continue
+            }
             // "INFO 05-12 08:01:39 [loggers.py:271] " (vLLM), "INFO:root:" , "WARNING - ", "ERROR: "
             if let (sev, j) = leadingLevel(b, i) {
                 p.severity = p.severity ?? sev
@@ -176,6 +185,26 @@ public enum LinePrefixes {
         case UInt8(ascii: "F"): return .fatal
         default: return .info
         }
+    }
+
+    /// `E0801 13:23:20.000000 32974 path/api.py:874] `: level letter, MMDD, time, thread id, source.
+    static func bareGlog(_ b: UnsafeRawBufferPointer, _ i: Int) -> (Severity, Int)? {
+        let n = b.count
+        guard i + 22 < n else { return nil }
+        let c = b[i]
+        let sev: Severity
+        switch c {
+        case UInt8(ascii: "E"): sev = .error
+        case UInt8(ascii: "W"): sev = .warning
+        case UInt8(ascii: "I"): sev = .info
+        case UInt8(ascii: "F"): sev = .fatal
+        default: return nil
+        }
+        for k in 1...4 where !(b[i + k] >= 0x30 && b[i + k] <= 0x39) { return nil }
+        guard b[i + 5] == 0x20, b[i + 8] == UInt8(ascii: ":"), b[i + 11] == UInt8(ascii: ":") else { return nil }
+        guard let close = find(b, UInt8(ascii: "]"), from: i + 14, limit: i + 200), close + 1 < n, b[close + 1] == 0x20,
+              contains(b, i, close, ":") else { return nil }
+        return (sev, close + 2)
     }
 
     /// `file.py:183:fn` or `loggers.py:271`.
