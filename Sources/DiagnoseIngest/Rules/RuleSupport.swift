@@ -132,3 +132,21 @@ extension Int {
         self.init(d)
     }
 }
+
+extension String {
+    /// The string without leading/trailing `c`.
+    func trimming(_ c: Character) -> String {
+        var s = Substring(self)
+        while s.first == c { s.removeFirst() }
+        while s.last == c { s.removeLast() }
+        return String(s)
+    }
+
+    /// The string without surrounding single or double quotes.
+    var trimmingQuotes: String {
+        var s = Substring(self)
+        while let f = s.first, f == "'" || f == "\"" { s.removeFirst() }
+        while let l = s.last, l == "'" || l == "\"" { s.removeLast() }
+        return String(s)
+    }
+}

@@ -136,12 +136,3 @@ final class HFTrainerLogRule: LineRule {
             expect: [.metric(name: .loss, value: 1.25, step: 1, line: 1), .metric(name: .lr, value: 2e-05)]),
     ]) { HFTrainerLogRule() }
 }
-
-extension String {
-    var trimmingQuotes: String {
-        var s = Substring(self)
-        while let f = s.first, f == "'" || f == "\"" { s.removeFirst() }
-        while let l = s.last, l == "'" || l == "\"" { s.removeLast() }
-        return String(s)
-    }
-}
