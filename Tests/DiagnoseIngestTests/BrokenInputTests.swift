@@ -129,3 +129,37 @@ import DiagnoseIngest
         #expect(log.metrics.contains { $0.name == .loss && $0.value.isNaN && $0.step == 5 })
     }
 }
+
+@Suite struct CutBlockTests {
+    /// A ChildFailedError block cut before its closing rule must not swallow later lines.
+    @Test func cutChildFailedBlockReleasesFollowingLines() throws {
+        let sink = try TextRun.parse("""
+            torch.distributed.elastic.multiprocessing.errors.ChildFailedError:
+            ============================================================
+            train.py FAILED
+            ------------------------------------------------------------
+            Root Cause (first observed failure):
+            [0]:
+              rank      : 4 (local_rank: 0)
+              exitcode  : -9 (pid: 12)
+            slurmstepd: error: *** JOB 5 ON n1 CANCELLED AT 2025-01-01T00:00:00 DUE TO TIME LIMIT ***
+            """)
+        let child = try #require(sink.events.first { $0.kind == .childFailed })
+        #expect(child.detail == .childFailed(rank: 4, exitCode: -9, signal: "SIGKILL"))
+        #expect(child.lineCount == 8)
+        #expect(sink.events.contains { $0.kind == .slurmCancel && $0.line == 9 })
+    }
+
+    @Test func cutMegatronArgumentsBlock() throws {
+        let sink = try TextRun.parse("""
+            ------------------------ arguments ------------------------
+              lr .............................................. 0.0003
+            building GPT model ...
+             iteration        1/     100 | consumed samples:         1024 | lm loss: 1.100000E+01 |
+            """)
+        #expect(sink.configs.count == 1)
+        #expect(sink.problems.count == 1)
+        #expect(sink.metrics.contains { $0.name == .loss && $0.step == 1 })
+        #expect(sink.genericLines == 1)
+    }
+}

@@ -74,8 +74,16 @@ final class ChildFailedRule: LineRule {
             }
             return .consumed(step: nil)
         }
-        if line.number - startLine > 400 { close(sink) }
-        return .consumed(step: nil)
+        if line.number - startLine > 400 { close(sink); return .pass }
+        // Indented lines carry a multi-line field (a child's traceback), rules of dashes or stars
+        // and the "<script> FAILED" title belong to the block; anything else means it ended
+        // without its closing rule (a cut log), and the line is left to the other rules.
+        if Bytes.indent(b) > 0 || Bytes.has(b, " FAILED") || Bytes.has(b, "-----") || Bytes.has(b, "*****") || t.isEmpty {
+            return .consumed(step: nil)
+        }
+        lastLine = line.number - 1
+        close(sink)
+        return .pass
     }
 
     private func firstSpace(_ b: UnsafeRawBufferPointer, _ r: Range<Int>) -> Int? {

@@ -24,6 +24,13 @@ final class MegatronArgumentsRule: LineRule {
         }
         // "  micro_batch_size ................................ 4" (no dots once a name is 48+ chars)
         var i = Bytes.indent(b)
+        if i == 0 {
+            if b.count == 0 { return .consumed(step: nil) }
+            // Every argument line is indented: the block ended without its end line (a cut log).
+            active = false
+            sink.problem(line: line.number, "Megatron arguments block has no end line")
+            return .pass
+        }
         let ks = i
         while i < b.count, b[i] == UInt8(ascii: "_") || b[i] == UInt8(ascii: "-") || (b[i] | 0x20 >= 0x61 && b[i] | 0x20 <= 0x7A)
             || (b[i] >= 0x30 && b[i] <= 0x39) { i += 1 }
