@@ -6,9 +6,10 @@ import DiagnoseText
 /// when glued to a tqdm frame.
 ///
 /// The printed dict carries no step. When the file holds the Trainer's tqdm bar, the step is the
-/// bar's position (`118/1184`: the Trainer advances the bar to `global_step` before it logs); the
-/// train bar is the first bar of the file, later bars with another total (evaluation) are
-/// ignored, and once bar steps are in use the file's current step follows them. Without a bar
+/// bar's position (`118/1184`: the Trainer advances the bar to `global_step` before it logs). The
+/// train bar is the description-less bar last drawn before the first train dict; bars with
+/// another total (evaluation) or a description (loading shards) are ignored, and once bar steps
+/// are in use the file's current step follows them. Without a bar
 /// (tqdm disabled, `PrinterCallback`), points get the dict's 1-based position among the file's
 /// train dicts — a log index, not the global step, since `logging_steps` is not printed — and
 /// the file's current step is left alone. Eval and summary dicts get the bar step, else the step
@@ -19,12 +20,13 @@ final class HFTrainerLogRule: LineRule {
     private var pairs: [PyDictScanner.Pair] = []
     private var keys: [Key] = []
     private var logIndex = 0
-    /// The train bar's total and its last position.
+    /// The train bar's total and its last position; the last bar seen before the first train dict.
     private var barTotal: Int?
     private var barStep: Int?
+    private var lastBar: (n: Int, total: Int)?
     /// The step given to the last train dict (bar step or log index).
     private var lastStep = 0
-    private static let bar = Rx.make(#"(\d+)/(\d+) \[[0-9:?]+<[0-9:?]+,"#)
+    private static let bar = Rx.make(#"^\s*\d+%\|[^|]*\|\s*(\d+)/(\d+) \[[0-9:?]+<[0-9:?]+,"#)
     private let mBar = HFTrainerLogRule.bar.matcher()
     private let cache = KeyCache<Key>()
 
@@ -90,6 +92,10 @@ final class HFTrainerLogRule: LineRule {
         // such as `{'lr': 0.001, 'batch_size': 8}` has neither and is not a log.
         guard keys.contains(where: { $0.name == .epoch || $0.name == .loss }) else { return .pass }
         logIndex += 1
+        if barTotal == nil, let bar = lastBar {
+            barTotal = bar.total
+            barStep = bar.n
+        }
         lastStep = barStep ?? logIndex
         for (p, k) in zip(pairs, keys) {
             guard let name = k.name, let v = Numbers.parseDouble(Bytes.slice(b, p.value)) else { continue }
@@ -98,17 +104,14 @@ final class HFTrainerLogRule: LineRule {
         return .consumed(step: barStep)
     }
 
-    /// Records the train bar's position from a tqdm frame (the last `N/M [` in it).
+    /// Records a bar's position from a tqdm frame without a description (the Trainer's bars have
+    /// none; "Loading checkpoint shards: …" has one).
     private func readBar(_ b: UnsafeRawBufferPointer) {
         guard Bytes.has(b, "it/s]") || Bytes.has(b, "s/it]") else { return }
-        var from = 0
         var found: (Int, Int)? = nil
-        while from < b.count, mBar.matches(b, from: from), let r = mBar.range(0) {
-            if let n = mBar.int(1), let total = mBar.int(2) { found = (n, total) }
-            from = r.upperBound
-        }
+        if mBar.matches(b), let n = mBar.int(1), let total = mBar.int(2) { found = (n, total) }
         guard let (n, total) = found else { return }
-        if barTotal == nil { barTotal = total }
+        lastBar = (n, total)
         if total == barTotal { barStep = n }
     }
 
@@ -163,12 +166,12 @@ final class HFTrainerLogRule: LineRule {
             content: " 10%|█         | 118/1184 [00:21<03:10,  5.52it/s]{'loss': 1.25, 'learning_rate': 2e-05, 'epoch': 0.1}\n",
             expect: [.metric(name: .loss, value: 1.25, step: 118, line: 1), .metric(name: .lr, value: 2e-05)]),
         ParserExample(name: "HF steps from the train bar; eval bars ignored", path: "logs/train.log",
-            content: "  0%|          | 0/300 [00:00<?, ?it/s]\r  3%|▎         | 10/300 [00:30<14:30,  3.00s/it]\n{'loss': 2.5, 'grad_norm': 1.1, 'learning_rate': 1e-05, 'epoch': 0.1}\n\r  3%|▎         | 11/300 [00:33<14:27,  3.00s/it]\r  7%|▋         | 20/300 [01:00<14:00,  3.00s/it]\n\r 50%|█████     | 2/4 [00:01<00:01,  1.50it/s]\n{'eval_loss': 2.4, 'eval_runtime': 3.0, 'epoch': 0.2}\n{'loss': 2.25, 'grad_norm': 0.9, 'learning_rate': 2e-05, 'epoch': 0.2}\nCUDA out of memory. Tried to allocate 1.00 GiB\n",
+            content: "Loading checkpoint shards: 100%|██████████| 2/2 [00:03<00:00,  1.50s/it]\n  0%|          | 0/300 [00:00<?, ?it/s]\r  3%|▎         | 10/300 [00:30<14:30,  3.00s/it]\n{'loss': 2.5, 'grad_norm': 1.1, 'learning_rate': 1e-05, 'epoch': 0.1}\n\r  3%|▎         | 11/300 [00:33<14:27,  3.00s/it]\r  7%|▋         | 20/300 [01:00<14:00,  3.00s/it]\n\r 50%|█████     | 2/4 [00:01<00:01,  1.50it/s]\n{'eval_loss': 2.4, 'eval_runtime': 3.0, 'epoch': 0.2}\n{'loss': 2.25, 'grad_norm': 0.9, 'learning_rate': 2e-05, 'epoch': 0.2}\nCUDA out of memory. Tried to allocate 1.00 GiB\n",
             expect: [
-                .metric(name: .loss, value: 2.5, step: 10, line: 2),
-                .metric(name: .evalLoss, value: 2.4, step: 20, line: 5),
-                .metric(name: .loss, value: 2.25, step: 20, line: 6),
-                .event(kind: .oom, line: 7, step: 20),
+                .metric(name: .loss, value: 2.5, step: 10, line: 3),
+                .metric(name: .evalLoss, value: 2.4, step: 20, line: 6),
+                .metric(name: .loss, value: 2.25, step: 20, line: 7),
+                .event(kind: .oom, line: 8, step: 20),
                 .count(unparsed: 0),
             ]),
     ]) { HFTrainerLogRule() }
