@@ -6,7 +6,8 @@ import DiagnoseText
 /// the `total capacty` typo and the allocator-free `CUDA error: out of memory`. The requested size
 /// ("Tried to allocate 2.00 GiB") becomes bytes; the GPU index is kept when printed.
 final class OOMRule: LineRule {
-    let keywords = ["out of memory", "OutOfMemoryError", "DefaultCPUAllocator: can't allocate memory", "Out of memory: Kill"]
+    let keywords = ["out of memory", "OutOfMemoryError", "DefaultCPUAllocator: can't allocate memory", "Out of memory: Kill",
+                    "CUBLAS_STATUS_ALLOC_FAILED"]
     private static let tried = Rx.make(#"Tried to allocate ([0-9.]+) ?(bytes|[KMGT]iB|[KMGT]B)"#)
     private static let gpu = Rx.make(#"\(GPU (\d+);|\bGPU (\d+) has a total capac"#)
     private static let kind = Rx.make(#"(?:CUDA|HIP|cuda|hip) out of memory|OutOfMemoryError|CUDA error: out of memory|CUBLAS_STATUS_ALLOC_FAILED"#)
