@@ -1,80 +1,56 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+/// Finds which of many literal keywords occur in a line, in one pass over its bytes: a table
+/// of the keywords' first two bytes says where to compare, so cost grows with line length,
+/// not with the number of keywords. (A PCRE2 alternation of ~60 literals tried every branch at
+/// every plausible start and cost most of the ingest.)
+struct KeywordScanner {
+    private let keywords: [[UInt8]]
+    /// For each two-byte prefix (b0 << 8 | b1): 0 when none, else 1 + index into `buckets`.
+    private var table: [UInt16]
+    private var buckets: [[Int]] = []
+    /// Keywords of one byte, checked by byte value.
+    private var single: [[Int]]
 
-/// Finds which of a fixed set of literal keywords (2+ bytes, case-sensitive) occur in a line:
-/// a 64K-entry table over each position's first two bytes, then a byte compare of the few
-/// keywords starting with that pair. One pass over the line, no allocation, no reference
-/// counting (flat buffers), no regex.
-final class KeywordScanner {
-    /// Per byte pair: 0 = no keyword starts with it, else 1 + index of its first entry in `entries`.
-    private let table: UnsafeMutablePointer<Int32>
-    /// Keyword indices grouped by pair; each group ends with -1.
-    private let entries: UnsafeMutablePointer<Int32>
-    private let bytes: UnsafeMutablePointer<UInt8>
-    private let starts: UnsafeMutablePointer<Int32>
-    private let lengths: UnsafeMutablePointer<Int32>
-    private let count: Int
-    private let entryCount: Int
-    private let byteCount: Int
-
-    init(keywords: [[UInt8]]) {
-        precondition(keywords.allSatisfy { $0.count >= 2 }, "keywords need two bytes or more")
-        count = keywords.count
-        table = .allocate(capacity: 65536)
-        table.initialize(repeating: 0, count: 65536)
-        var groups: [Int: [Int]] = [:]
-        var order: [Int] = []
-        for (i, k) in keywords.enumerated() {
-            let key = Int(k[0]) << 8 | Int(k[1])
-            if groups[key] == nil { order.append(key) }
-            groups[key, default: []].append(i)
-        }
-        entryCount = keywords.count + order.count
-        entries = .allocate(capacity: max(entryCount, 1))
-        var e = 0
-        for key in order {
-            table[key] = Int32(e + 1)
-            for i in groups[key]! { entries[e] = Int32(i); e += 1 }
-            entries[e] = -1; e += 1
-        }
-        byteCount = keywords.reduce(0) { $0 + $1.count }
-        bytes = .allocate(capacity: max(byteCount, 1))
-        starts = .allocate(capacity: max(count, 1))
-        lengths = .allocate(capacity: max(count, 1))
-        var at = 0
-        for (i, k) in keywords.enumerated() {
-            starts[i] = Int32(at); lengths[i] = Int32(k.count)
-            for (j, c) in k.enumerated() { bytes[at + j] = c }
-            at += k.count
+    init(_ words: [String]) {
+        keywords = words.map { Array($0.utf8) }
+        table = [UInt16](repeating: 0, count: 65536)
+        single = [[Int]](repeating: [], count: 256)
+        for (k, w) in keywords.enumerated() {
+            guard let b0 = w.first else { continue }
+            if w.count == 1 { single[Int(b0)].append(k); continue }
+            let key = Int(b0) << 8 | Int(w[1])
+            if table[key] == 0 {
+                buckets.append([k])
+                table[key] = UInt16(buckets.count)
+            } else {
+                buckets[Int(table[key]) - 1].append(k)
+            }
         }
     }
 
-    deinit {
-        table.deallocate(); entries.deallocate(); bytes.deallocate(); starts.deallocate(); lengths.deallocate()
-    }
-
-    /// Calls `hit` with the index of every keyword occurrence, in line order.
+    /// Calls `found` with the index of every keyword occurring in `text` (possibly repeatedly).
     @inline(__always)
-    func scan(_ text: UnsafeRawBufferPointer, _ hit: (Int) -> Void) {
+    func scan(_ text: UnsafeRawBufferPointer, _ found: (Int) -> Void) {
         let n = text.count
-        guard n >= 2, let base = text.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return }
-        var key = Int(base[0])
+        guard n > 0, let base = text.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return }
         var i = 0
-        while i < n - 1 {
-            key = (key & 0xFF) << 8 | Int(base[i + 1])
-            let slot = table[key]
+        var prev = Int(base[0])
+        if !single[prev].isEmpty { for k in single[prev] { found(k) } }
+        i = 1
+        while i < n {
+            let c = Int(base[i])
+            let slot = table[prev << 8 | c]
             if slot != 0 {
-                var e = Int(slot) - 1
-                while entries[e] >= 0 {
-                    let k = Int(entries[e])
-                    let len = Int(lengths[k])
-                    if i + len <= n, memcmp(base + i, bytes + Int(starts[k]), len) == 0 { hit(k) }
-                    e += 1
+                let start = i - 1
+                for k in buckets[Int(slot) - 1] {
+                    let w = keywords[k]
+                    if start + w.count > n { continue }
+                    var j = 2
+                    while j < w.count, base[start + j] == w[j] { j += 1 }
+                    if j >= w.count { found(k) }
                 }
             }
+            if !single[c].isEmpty { for k in single[c] { found(k) } }
+            prev = c
             i += 1
         }
     }

@@ -38,5 +38,8 @@ public enum TrainingRules {
 /// Serving/eval-side line rules (vLLM, SGLang, lm-eval tables). One line per rule.
 public enum ServingRules {
     public static let all: [LineRuleSpec] = [
+        vllmStats(),
+        sglangPrefill(),
+        lmEvalTable(),
     ]
 }

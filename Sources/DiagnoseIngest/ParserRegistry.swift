@@ -43,5 +43,17 @@ public enum TrainingFormats {
 /// templates). One line per parser.
 public enum ServingEvalFormats {
     public static let parsers: [any FormatParser] = [
+        PrometheusParser(),
+        RequestLogParser(),
+        LMEvalResultsParser(),
+        LMEvalSamplesParser(),
+        InspectLogParser(),
+        JUnitXMLParser(),
+        ToolSchemaParser(),
+        JSONConfigParser(),
+        YAMLConfigParser(),
+        TOMLConfigParser(),
+        LaunchScriptParser(),
+        PromptTemplateParser(),
     ]
 }

@@ -1,8 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import DiagnoseCore
 import DiagnoseText
 
@@ -48,8 +43,7 @@ final class TextLogSession {
     let rules: [LineRule]
     let path: String
     let rankHint: Int?
-    /// The keyword prefilter: which rules asked for a keyword that occurs in the line.
-    let scanner: KeywordScanner?
+    let prefilter: KeywordScanner
     /// For each keyword, the rules that asked for it.
     let ruleForKeyword: [[Int]]
     let everyLine: [Int]
@@ -69,8 +63,7 @@ final class TextLogSession {
         var byKeyword: [[Int]] = []
         var every: [Int] = []
         for (r, rule) in rules.enumerated() {
-            // No keywords (or one too short for the scanner): the rule sees every line.
-            if rule.keywords.isEmpty || rule.keywords.contains(where: { $0.utf8.count < 2 }) { every.append(r); continue }
+            if rule.keywords.isEmpty { every.append(r); continue }
             for k in rule.keywords {
                 if let idx = keywordIndex[k] { byKeyword[idx].append(r) } else {
                     keywordIndex[k] = byKeyword.count
@@ -81,8 +74,7 @@ final class TextLogSession {
         ruleForKeyword = byKeyword
         everyLine = every
         seen = Array(repeating: false, count: rules.count)
-        let ordered = keywordIndex.sorted { $0.value < $1.value }.map { Array($0.key.utf8) }
-        scanner = ordered.isEmpty ? nil : KeywordScanner(keywords: ordered)
+        prefilter = KeywordScanner(keywordIndex.sorted { $0.value < $1.value }.map(\.key))
     }
 
     func consume(_ view: LineView, _ sink: RecordSink) {
@@ -105,10 +97,8 @@ final class TextLogSession {
         candidates.removeAll(keepingCapacity: true)
         for r in activeRules { candidates.append(r); seen[r] = true }
         for r in everyLine where !seen[r] { candidates.append(r); seen[r] = true }
-        if let scanner {
-            scanner.scan(text) { idx in
-                for r in ruleForKeyword[idx] where !seen[r] { candidates.append(r); seen[r] = true }
-            }
+        prefilter.scan(text) { k in
+            for r in ruleForKeyword[k] where !seen[r] { candidates.append(r); seen[r] = true }
         }
         var consumed = false
         if !candidates.isEmpty {
@@ -147,8 +137,8 @@ final class TextLogSession {
             }
             sink.generic(payload, line: view.number, offset: view.offset)
         }
-        if view.frame == 0, activeRules.isEmpty {
-            sink.safePoint(nextOffset: view.offset + Int64(view.bytes.count) + 1, linesDone: view.number)
+        if view.isLastFrame, view.lineEnd >= 0, activeRules.isEmpty {
+            sink.safePoint(nextOffset: view.lineEnd, linesDone: view.number)
         }
     }
 
@@ -158,21 +148,46 @@ final class TextLogSession {
 }
 
 extension Severity {
-    /// A severity read off level words in the first bytes of a payload with no logger prefix.
+    /// A severity read off level words in the first bytes of a payload with no logger prefix:
+    /// one pass over at most 96 bytes, looking only where a capital letter starts a word.
     public static func guess(_ payload: UnsafeRawBufferPointer) -> Severity {
         let n = min(payload.count, 96)
         guard n >= 4 else { return .info }
-        let head = UnsafeRawBufferPointer(rebasing: payload[0..<n])
-        if LinePrefixes.contains(head, 0, n, "Traceback (most recent call last)") { return .error }
-        if LinePrefixes.contains(head, 0, n, "ERROR") || LinePrefixes.contains(head, 0, n, "Error:")
-            || LinePrefixes.contains(head, 0, n, "FATAL") || LinePrefixes.contains(head, 0, n, "Exception:") {
-            return .error
+        var best = Severity.info
+        var i = 0
+        while i < n {
+            let c = payload[i]
+            switch c {
+            case UInt8(ascii: "E"):
+                if has(payload, i, n, "ERROR") || has(payload, i, n, "Error:") || has(payload, i, n, "Exception:") {
+                    return .error
+                }
+            case UInt8(ascii: "F"):
+                if has(payload, i, n, "FATAL") { return .error }
+            case UInt8(ascii: "T"):
+                if has(payload, i, n, "Traceback (most recent call last)") { return .error }
+            case UInt8(ascii: "W"):
+                if has(payload, i, n, "WARNING") || has(payload, i, n, "Warning:") || has(payload, i, n, "WARN ") {
+                    best = .warning
+                }
+            case UInt8(ascii: "r"), UInt8(ascii: "n"):
+                // "...Error: ..." / "...Exception: ..." suffixes of class names.
+                if has(payload, i, n, "rror: ") && i >= 1 && payload[i - 1] == UInt8(ascii: "E") { return .error }
+                if has(payload, i, n, "ning: ") && i >= 3 && payload[i - 3] == UInt8(ascii: "W") { best = .warning }
+            default: break
+            }
+            i += 1
         }
-        if LinePrefixes.contains(head, 0, n, "WARNING") || LinePrefixes.contains(head, 0, n, "Warning:")
-            || LinePrefixes.contains(head, 0, n, "WARN ") {
-            return .warning
-        }
-        return .info
+        return best
+    }
+
+    @inline(__always)
+    private static func has(_ b: UnsafeRawBufferPointer, _ i: Int, _ n: Int, _ word: StaticString) -> Bool {
+        let w = word.utf8CodeUnitCount
+        guard i + w <= n else { return false }
+        let p = word.utf8Start
+        for k in 0..<w where b[i + k] != p[k] { return false }
+        return true
     }
 }
 

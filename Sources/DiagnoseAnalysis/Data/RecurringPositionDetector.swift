@@ -1,0 +1,89 @@
+import DiagnoseCore
+
+/// A spike or non-finite value that recurs at the same step when a resume replays it: a step
+/// seen at least twice for one metric and rank (in one file, or across files after a resume),
+/// spiking every time. Points repeated verbatim in different files of a run that never resumed
+/// are one observation logged twice, not a replay.
+///
+/// Magnitude: the smallest spike among the occurrences, in MAD units of the neighbouring steps
+/// (100 for a non-finite value). `before`/`after`: the neighbours' median and the first
+/// occurrence's value. The summary counts the recurring steps.
+public struct RecurringPositionDetector: Detector {
+    public let id = "recurring-at-same-position"
+    public init() {}
+
+    static let minRelative: [MetricName: Double] = [.loss: 0.05, .gradNorm: 0.5]
+
+    struct Occurrence { let point: MetricPoint; let series: MetricSeries }
+
+    public func detect(_ input: AnalysisInput) -> [Symptom] {
+        let resumed = !ResumeDetector.resumes(input.run).isEmpty
+        var groups: [String: [MetricSeries]] = [:]
+        for s in input.run.series where Self.minRelative[s.name] != nil {
+            groups["\(s.name.rawValue)|\(s.rank ?? -1)|\(s.label ?? "")", default: []].append(s)
+        }
+        var out: [Symptom] = []
+        for key in groups.keys.sorted() {
+            let list = groups[key]!
+            let minRel = Self.minRelative[list[0].name]!
+            let occ = list.flatMap { s in s.points.filter { $0.step != nil }.map { Occurrence(point: $0, series: s) } }
+                .sorted { ($0.point.step!, $0.series.source, $0.point.line) < ($1.point.step!, $1.series.source, $1.point.line) }
+            guard occ.count >= 10 else { continue }
+            let steps = occ.map { $0.point.step! }
+            var byStep: [Int: [Occurrence]] = [:]
+            for o in occ { byStep[o.point.step!, default: []].append(o) }
+            let uniqueSteps = Array(Set(steps)).sorted()
+            guard uniqueSteps.count >= 10 else { continue }
+            let spacing = max(1, (uniqueSteps.last! - uniqueSteps.first!) / max(1, uniqueSteps.count - 1))
+            var hits: [(step: Int, z: Double, median: Double, occ: [Occurrence])] = []
+            for (step, all) in byStep where all.count >= 2 {
+                let distinct = Self.distinct(all, resumed: resumed)
+                guard distinct.count >= 2 else { continue }
+                let lo = lowerBound(steps, step - 10 * spacing), hi = lowerBound(steps, step + 10 * spacing + 1)
+                let neighbours = occ[lo..<hi].filter { $0.point.step! != step && $0.point.value.isFinite }.map(\.point.value)
+                guard neighbours.count >= 4 else { continue }
+                let med = Stats.median(neighbours)
+                let scale = max(Stats.mad(neighbours), abs(med) * 1e-3, 1e-12)
+                let zs = distinct.map { o -> Double in
+                    let v = o.point.value
+                    if !v.isFinite { return nonFiniteMagnitude }
+                    return (v - med) >= minRel * abs(med) ? (v - med) / scale : 0
+                }
+                let z = zs.min()!
+                if z >= SpikeDetector.threshold { hits.append((step, z, med, distinct)) }
+            }
+            guard let worst = hits.max(by: { ($0.z, -$0.step) < ($1.z, -$1.step) }) else { continue }
+            let first = hits.min { $0.step < $1.step }!
+            let o0 = worst.occ[0]
+            let values = worst.occ.map { Fmt.num($0.point.value) }.joined(separator: ", ")
+            out.append(Symptom(kind: .recurringAtSamePosition, metric: o0.series.name, onsetStep: first.step,
+                               onsetTime: first.occ[0].point.time, rank: o0.point.rank ?? o0.series.rank,
+                               magnitude: bounded(worst.z), before: worst.median, after: o0.point.value,
+                               summary: "\(o0.series.name.rawValue) spiked at step \(worst.step) on each of \(worst.occ.count) passes"
+                                   + " (\(values) vs about \(Fmt.num(worst.median)))\(Fmt.whose(o0.series))"
+                                   + (hits.count > 1 ? "; \(hits.count) recurring steps" : ""),
+                               evidence: worst.occ.prefix(4).map { Cite.point($0.point, in: $0.series, note: "same step, another pass") }))
+        }
+        return out
+    }
+
+    /// Occurrences that are separate passes: every repeat within one file; across files only
+    /// where the run resumed or the values differ.
+    static func distinct(_ all: [Occurrence], resumed: Bool) -> [Occurrence] {
+        var kept: [Occurrence] = []
+        for o in all {
+            let dup = kept.contains { k in
+                k.series.source != o.series.source && !resumed
+                    && (k.point.value == o.point.value || (k.point.value.isNaN && o.point.value.isNaN))
+            }
+            if !dup { kept.append(o) }
+        }
+        return kept
+    }
+
+    private func lowerBound(_ a: [Int], _ x: Int) -> Int {
+        var lo = 0, hi = a.count
+        while lo < hi { let m = (lo + hi) / 2; if a[m] < x { lo = m + 1 } else { hi = m } }
+        return lo
+    }
+}

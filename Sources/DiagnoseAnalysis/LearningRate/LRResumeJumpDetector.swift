@@ -1,0 +1,86 @@
+import DiagnoseCore
+
+/// The learning rate right after a resume/checkpoint-load is far from where the schedule was
+/// just before it: above it (scheduler state lost, LR back at peak) or far below it (LR back at
+/// the start of warm-up). A correct resume continues the schedule smoothly.
+///
+/// Magnitude: max(after/before, before/after) of the LR across the resume (≥ 1.5 to fire).
+/// `before`: the LR at the last point before the resume position; `after`: the LR at the first
+/// points after it.
+public struct LRResumeJumpDetector: Detector {
+    public let id = "lr-jump-at-resume"
+    public init() {}
+
+    public func detect(_ input: AnalysisInput) -> [Symptom] {
+        let resumes = ResumeDetector.resumes(input.run)
+        guard !resumes.isEmpty else { return [] }
+        let traces = input.run.series(.lr).map(Trace.init).filter { $0.count > 0 }
+        var out: [Symptom] = []
+        for r in resumes {
+            var best: (Symptom, Double)?
+            for t in traces {
+                guard let split = Self.split(t, at: r.event, step: r.step, others: traces) else { continue }
+                let pre = split.before.value
+                let postPts = Array(split.after.prefix(3))
+                let post = Stats.median(postPts.map(\.value))
+                guard pre > 0, post > 0 else { continue }
+                let ratio = max(post / pre, pre / post)
+                guard ratio >= 1.5 else { continue }
+                let p = postPts[0]
+                let what = post > pre ? "jumped up" : "fell back toward warm-up"
+                let state = CheckpointStep.missingState(of: r.event.value).map { " (resume \($0))" } ?? ""
+                let s = Symptom(kind: .lrJumpAtResume, metric: .lr, onsetStep: p.step ?? r.step, onsetTime: p.time,
+                                rank: p.rank ?? t.series.rank, magnitude: bounded(ratio), before: pre, after: post,
+                                summary: "lr \(what) from \(Fmt.num(pre)) to \(Fmt.num(post)) at the resume"
+                                    + (r.step.map { " from step \($0)" } ?? "") + "\(Fmt.whose(t.series))\(state)",
+                                evidence: [Cite.event(r.event),
+                                           Cite.point(split.before, in: split.beforeSeries, note: "last lr before the resume"),
+                                           Cite.point(p, in: t.series, note: "first lr after the resume")])
+                if ratio > (best?.1 ?? 0) { best = (s, ratio) }
+            }
+            if let best { out.append(best.0) }
+        }
+        return out
+    }
+
+    struct Split { let before: MetricPoint; let beforeSeries: MetricSeries; let after: [MetricPoint] }
+
+    /// The last point before the resume position and the points after it, in one series, or the
+    /// before-point from another series of the same rank when the resume started a new file.
+    static func split(_ t: Trace, at e: Sourced<LogEvent>, step: Int?, others: [Trace]) -> Split? {
+        var before: [MetricPoint] = [], after: [MetricPoint] = []
+        if e.source == t.series.source {
+            before = t.points.filter { $0.line < e.value.line }
+            after = t.points.filter { $0.line > e.value.line }
+        } else if let time = e.value.time, t.points.allSatisfy({ $0.time != nil }) {
+            before = t.points.filter { $0.time! < time }
+            after = t.points.filter { $0.time! >= time }
+        } else if let step {
+            var maxStep = Int.min
+            if let replay = t.points.firstIndex(where: { p in
+                defer { maxStep = max(maxStep, p.step ?? maxStep) }
+                return (p.step ?? Int.max) < maxStep
+            }) {
+                before = Array(t.points[..<replay]); after = Array(t.points[replay...])
+            } else {
+                before = t.points.filter { ($0.step ?? Int.max) < step }
+                after = t.points.filter { ($0.step ?? Int.min) >= step }
+            }
+        } else {
+            return nil
+        }
+        if let step { after = after.filter { ($0.step ?? step) >= step } }
+        guard !after.isEmpty else { return nil }
+        func lastBefore(_ pts: [MetricPoint]) -> MetricPoint? {
+            guard let step else { return pts.last }
+            return pts.filter { ($0.step ?? Int.max) < step }.max { ($0.step ?? 0, $0.line) < ($1.step ?? 0, $1.line) }
+        }
+        if let b = lastBefore(before) { return Split(before: b, beforeSeries: t.series, after: after) }
+        guard step != nil else { return nil }
+        for o in others where o.series.source != t.series.source && o.series.rank == t.series.rank
+            && o.series.label == t.series.label {
+            if let b = lastBefore(o.points) { return Split(before: b, beforeSeries: o.series, after: after) }
+        }
+        return nil
+    }
+}

@@ -1,0 +1,73 @@
+import Foundation
+
+/// Robust statistics over plain arrays. Empty input gives NaN where a value is undefined;
+/// callers check `isFinite` before using a result.
+enum Stats {
+    /// Scale factor that makes the MAD a consistent estimator of a Gaussian's σ.
+    static let madScale = 1.4826
+
+    static func median(_ v: [Double]) -> Double {
+        if v.isEmpty { return .nan }
+        let s = v.sorted()
+        let n = s.count
+        return n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2
+    }
+
+    static func median<C: Collection>(_ v: C) -> Double where C.Element == Double { median(Array(v)) }
+
+    /// Median absolute deviation, scaled to σ units.
+    static func mad(_ v: [Double]) -> Double {
+        let m = median(v)
+        guard m.isFinite else { return .nan }
+        return madScale * median(v.map { abs($0 - m) })
+    }
+
+    static func quantile(_ v: [Double], _ q: Double) -> Double {
+        if v.isEmpty { return .nan }
+        let s = v.sorted()
+        let pos = max(0, min(1, q)) * Double(s.count - 1)
+        let lo = Int(pos.rounded(.down)), hi = Int(pos.rounded(.up))
+        return s[lo] + (s[hi] - s[lo]) * (pos - Double(lo))
+    }
+
+    static func mean(_ v: [Double]) -> Double {
+        v.isEmpty ? .nan : v.reduce(0, +) / Double(v.count)
+    }
+
+    /// Point-to-point noise σ estimated from first differences (robust to trends and level shifts).
+    static func noise(_ v: [Double]) -> Double {
+        guard v.count >= 3 else { return .nan }
+        var d = [Double](); d.reserveCapacity(v.count - 1)
+        for i in 1..<v.count { d.append(v[i] - v[i - 1]) }
+        return mad(d) / 2.0.squareRoot()
+    }
+
+    /// Centred rolling median with `half` points either side (shrinks at the edges).
+    static func rollingMedian(_ v: [Double], half: Int) -> [Double] {
+        let n = v.count
+        guard n > 0 else { return [] }
+        var out = [Double](repeating: 0, count: n)
+        var window = [Double](); window.reserveCapacity(2 * half + 1)
+        for i in 0..<n {
+            let lo = max(0, i - half), hi = min(n - 1, i + half)
+            window.removeAll(keepingCapacity: true)
+            for j in lo...hi { window.append(v[j]) }
+            window.sort()
+            let m = window.count
+            out[i] = m % 2 == 1 ? window[m / 2] : (window[m / 2 - 1] + window[m / 2]) / 2
+        }
+        return out
+    }
+
+    /// Least-squares line y = a + b·x.
+    static func linearFit(x: [Double], y: [Double]) -> (a: Double, b: Double)? {
+        let n = Double(x.count)
+        guard x.count == y.count, x.count >= 2 else { return nil }
+        let mx = x.reduce(0, +) / n, my = y.reduce(0, +) / n
+        var sxx = 0.0, sxy = 0.0
+        for i in 0..<x.count { sxx += (x[i] - mx) * (x[i] - mx); sxy += (x[i] - mx) * (y[i] - my) }
+        guard sxx > 0 else { return nil }
+        let b = sxy / sxx
+        return (my - b * mx, b)
+    }
+}

@@ -1,0 +1,163 @@
+import DiagnoseCore
+import Testing
+@testable import DiagnoseAnalysis
+
+@Suite struct MetricDetectorTests {
+    // MARK: non-finite
+
+    @Test func firstNaNPerSeriesWithLastFiniteValue() {
+        var v = Fx.loss(200, seed: 3)
+        for i in 150..<200 { v[i] = .nan }
+        v[152] = 3.0
+        let s = Fx.series(.loss, v, rank: 2, lineStride: 2)
+        let out = NonFiniteDetector().detect(Fx.input(Fx.obs(series: [s])))
+        #expect(out.count == 1)
+        let sym = out[0]
+        #expect(sym.onsetStep == 151 && sym.rank == 2 && sym.magnitude == 49)
+        #expect(sym.evidence[0].line == 1 + 150 * 2)
+        #expect(sym.before == v[149])
+        #expect(sym.summary.contains("loss became nan at step 151 on rank 2"))
+    }
+
+    @Test func nanDetectedEventIsANonFiniteSymptom() {
+        let e = Fx.event(.nanDetected, line: 40, step: 12, rank: 1, message: "Detected NaN in loss, skipping")
+        let out = NonFiniteDetector().detect(Fx.input(Fx.obs(events: [e])))
+        #expect(out.count == 1 && out[0].eventKind == .nanDetected && out[0].evidence[0].excerpt.contains("Detected NaN"))
+    }
+
+    @Test func finiteSeriesIsQuiet() {
+        #expect(NonFiniteDetector().detect(Fx.input(Fx.obs(series: [Fx.series(.loss, Fx.loss(100, seed: 1))]))).isEmpty)
+    }
+
+    // MARK: spikes
+
+    @Test func lossSpikeInMADUnits() {
+        var v = Fx.loss(500, seed: 5)
+        v[300] += 3.0
+        let out = SpikeDetector().detect(Fx.input(Fx.obs(series: [Fx.series(.loss, v, rank: 0)])))
+        #expect(out.count == 1)
+        #expect(out[0].onsetStep == 301 && out[0].magnitude > 20)
+        #expect(out[0].summary.hasPrefix("loss spiked to"))
+        #expect(out[0].summary.contains("at step 301 on rank 0"))
+    }
+
+    @Test func spikesAreCounted() {
+        var v = Fx.gradNorm(600, seed: 9)
+        for i in [200, 350, 480] { v[i] = 12 }
+        let out = SpikeDetector().detect(Fx.input(Fx.obs(series: [Fx.series(.gradNorm, v)])))
+        #expect(out.count == 1 && out[0].summary.contains("3 spikes") && out[0].evidence.count == 3)
+    }
+
+    @Test func warmupTransientAndNoiseDoNotSpike() {
+        for seed: UInt64 in 1...8 {
+            let obs = Fx.obs(series: [Fx.series(.loss, Fx.loss(400, seed: seed)), Fx.series(.gradNorm, Fx.gradNorm(400, seed: seed))])
+            #expect(SpikeDetector().detect(Fx.input(obs)).isEmpty, "seed \(seed)")
+        }
+    }
+
+    @Test func benignSmallBumpDoesNotFireStrongly() {
+        var v = Fx.loss(400, seed: 4, noise: 0.05)
+        v[250] += 0.12
+        let out = SpikeDetector().detect(Fx.input(Fx.obs(series: [Fx.series(.loss, v)])))
+        #expect(out.allSatisfy { $0.magnitude < 8 })
+    }
+
+    // MARK: divergence
+
+    @Test func lossDivergesAfterMinimum() {
+        var v = Fx.loss(400, seed: 6)
+        var r = RNG(66)
+        for i in 280..<400 { v[i] = v[279] + 0.05 * Double(i - 279) + 0.04 * r.normal() }
+        let out = DivergenceDetector().detect(Fx.input(Fx.obs(series: [Fx.series(.loss, v)])))
+        #expect(out.count == 1)
+        #expect((285...320).contains(out[0].onsetStep ?? 0))
+        #expect(out[0].magnitude > 1)
+    }
+
+    @Test func healthyCurvesDoNotDiverge() {
+        for seed: UInt64 in 1...6 {
+            let obs = Fx.obs(series: [Fx.series(.loss, Fx.loss(500, seed: seed)), Fx.series(.gradNorm, Fx.gradNorm(500, seed: seed))])
+            #expect(DivergenceDetector().detect(Fx.input(obs)).isEmpty)
+        }
+    }
+
+    // MARK: plateau
+
+    @Test func lossStallsWhereBaselineKeptImproving() {
+        let base = Fx.loss(400, seed: 2, start: 4, floor: 1.5)
+        var run = Fx.loss(400, seed: 3, start: 4, floor: 1.5)
+        var r = RNG(5)
+        for i in 100..<400 { run[i] = run[99] + 0.03 * r.normal() }
+        let out = PlateauDetector().detect(Fx.input(Fx.obs(series: [Fx.series(.loss, run)]),
+                                                     baseline: Fx.obs("b", series: [Fx.series(.loss, base)])))
+        #expect(out.count == 1 && out[0].magnitude > 0.7)
+    }
+
+    @Test func flatLossWithoutBaseline() {
+        var v = Fx.loss(300, seed: 8)
+        var r = RNG(3)
+        for i in 60..<300 { v[i] = v[59] + 0.04 * r.normal() }
+        let out = PlateauDetector().detect(Fx.input(Fx.obs(series: [Fx.series(.loss, v)])))
+        #expect(out.count == 1 && out[0].magnitude >= 0.5)
+    }
+
+    @Test func healthyLossIsNotAPlateau() {
+        for seed: UInt64 in 1...5 {
+            let input = Fx.input(Fx.obs(series: [Fx.series(.loss, Fx.loss(500, seed: seed))]),
+                                 baseline: Fx.obs("b", series: [Fx.series(.loss, Fx.loss(500, seed: seed + 50))]))
+            #expect(PlateauDetector().detect(input).isEmpty)
+            #expect(PlateauDetector().detect(Fx.input(input.run)).isEmpty)
+        }
+    }
+
+    // MARK: level shifts
+
+    @Test func gradNormLevelShiftUp() {
+        var v = Fx.gradNorm(400, seed: 4)
+        for i in 250..<400 { v[i] += 1.5 }
+        let out = LevelShiftDetector().detect(Fx.input(Fx.obs(series: [Fx.series(.gradNorm, v)])))
+        #expect(out.count == 1 && out[0].kind == .levelShiftUp)
+        #expect((248...253).contains(out[0].onsetStep ?? 0))
+        #expect(out[0].magnitude > 1)
+    }
+
+    @Test func lossLevelShiftOnADecayingCurve() {
+        var v = Fx.loss(500, seed: 4)
+        for i in 300..<500 { v[i] += 0.6 }
+        let out = LevelShiftDetector().detect(Fx.input(Fx.obs(series: [Fx.series(.loss, v)])))
+        #expect(out.of(.levelShiftUp).count == 1)
+        #expect((298...303).contains(out[0].onsetStep ?? 0))
+    }
+
+    @Test func lrDiscontinuityIsALevelShift() {
+        var v = Fx.lr(300)
+        for i in 200..<300 { v[i] = Fx.lr(300)[60] }
+        let out = LevelShiftDetector().detect(Fx.input(Fx.obs(series: [Fx.series(.lr, v)])))
+        #expect(out.count == 1 && out[0].kind == .levelShiftUp && out[0].onsetStep == 201)
+    }
+
+    @Test func healthyCurvesHaveNoLevelShift() {
+        for seed: UInt64 in 1...6 {
+            let obs = Fx.obs(series: [Fx.series(.loss, Fx.loss(500, seed: seed)), Fx.series(.gradNorm, Fx.gradNorm(500, seed: seed)),
+                                      Fx.series(.lr, Fx.lr(500))])
+            #expect(LevelShiftDetector().detect(Fx.input(obs)).isEmpty, "seed \(seed)")
+        }
+    }
+
+    // MARK: high from start
+
+    @Test func lossHighFromStartAgainstBaseline() {
+        let base = Fx.loss(300, seed: 1, start: 2.5, floor: 1.2)
+        let run = Fx.loss(300, seed: 2, start: 11, floor: 6)
+        let out = HighFromStartDetector().detect(Fx.input(Fx.obs(series: [Fx.series(.loss, run)]),
+                                                          baseline: Fx.obs("b", series: [Fx.series(.loss, base)])))
+        #expect(out.count == 1 && out[0].magnitude > 3 && out[0].onsetStep == 1)
+        #expect(out[0].evidence.contains { $0.source == "baseline:logs/train.log" })
+    }
+
+    @Test func similarStartIsQuiet() {
+        let input = Fx.input(Fx.obs(series: [Fx.series(.loss, Fx.loss(300, seed: 1))]),
+                             baseline: Fx.obs("b", series: [Fx.series(.loss, Fx.loss(300, seed: 2))]))
+        #expect(HighFromStartDetector().detect(input).isEmpty)
+    }
+}
