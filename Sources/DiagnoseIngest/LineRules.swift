@@ -9,7 +9,9 @@ public enum LineRules {
 public enum TrainingRules {
     public static let all: [LineRuleSpec] = [
         HFTrainerLogRule.spec,
+        HFTrainingBannerRule.spec,
         MegatronIterationRule.spec,
+        MegatronValidationRule.spec,
         MegatronArgumentsRule.spec,
         MegatronMemoryRule.spec,
         DeepSpeedRule.spec,

@@ -190,3 +190,18 @@ enum TextRun {
         #expect(sink.events.first?.step == 20)
     }
 }
+
+@Suite struct BannerTests {
+    @Test func evaluationBannerIsNotTheTrainingShape() throws {
+        let sink = try TextRun.parse("""
+            ***** Running training *****
+              Num examples = 100
+              Gradient Accumulation steps = 4
+            ***** Running Evaluation *****
+              Num examples = 1000
+              Batch size = 8
+            """)
+        #expect(sink.configs.map(\.entry.key) == ["num_examples", "gradient_accumulation_steps"])
+        #expect(sink.configs.first?.entry.value == .number(100))
+    }
+}
