@@ -12,6 +12,7 @@ public enum TrainingRules {
         HFTrainingBannerRule.spec,
         MegatronIterationRule.spec,
         MegatronValidationRule.spec,
+        MegatronTimersRule.spec,
         MegatronArgumentsRule.spec,
         MegatronMemoryRule.spec,
         DeepSpeedRule.spec,
