@@ -43,6 +43,8 @@ public struct TensorBoardCSVParser: FormatParser {
         let (name, label) = TensorBoardCSVParser.metricName(tag: TensorBoardCSVParser.tag(path: input.path))
         var cells: [Range<Int>] = []
         let stats = try input.reader().forEach { view in
+            // Every record of a line is out once its last frame is seen: a safe point.
+            defer { if view.isLastFrame, view.lineEnd >= 0 { sink.safePoint(nextOffset: view.lineEnd, linesDone: view.number) } }
             guard view.frame == 0 else { return }
             let b = view.bytes
             if b.count == 0 { return }
@@ -55,7 +57,6 @@ public struct TensorBoardCSVParser: FormatParser {
             let wall = Numbers.parseDouble(Bytes.slice(b, cells[0]))
             sink.emit(MetricPoint(name: name, value: value, step: step, time: wall, rank: input.rankHint, label: label,
                                   line: view.number))
-            sink.safePoint(nextOffset: view.offset + Int64(b.count) + 1, linesDone: view.number)
         }
         sink.progress(lines: stats.lines, truncated: stats.truncatedLines)
     }
