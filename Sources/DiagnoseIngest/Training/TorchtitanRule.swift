@@ -14,7 +14,7 @@ final class TorchtitanRule: LineRule {
     func consume(_ line: LineContext, _ sink: RecordSink) -> RuleOutcome {
         let b = line.payload
         guard let at = Bytes.find(b, "step:"), Bytes.find(b, "loss:", from: at) != nil else { return .pass }
-        let validation = Bytes.find(b, "validat") .map { $0 < at } ?? false
+        let validation = Bytes.find(b, "validat").map { $0 < at } ?? false
         tokens.removeAll(keepingCapacity: true)
         var i = at
         while i < b.count {
