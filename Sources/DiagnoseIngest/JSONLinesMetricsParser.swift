@@ -40,13 +40,13 @@ public struct JSONLinesMetricsParser: FormatParser {
             var step: Int? = nil
             var time: Double? = nil
             for key in ["step", "_step", "global_step", "iteration", "iter", "trainer/global_step"] {
-                if let s = v[key]?.double, s.isFinite { step = Int(s); break }
+                if let s = v[key]?.double, let i = Int(fromFile: s) { step = i; break }
             }
             for key in ["_timestamp", "timestamp", "time", "wall_time"] {
                 if let t = v[key]?.double, t.isFinite { time = t; break }
                 if let s = v[key]?.string, let t = Timestamps.parse(s) { time = t; break }
             }
-            let rank = v["rank"]?.double.map { Int($0) } ?? input.rankHint
+            let rank = v["rank"]?.double.flatMap { Int(fromFile: $0) } ?? input.rankHint
             var any = false
             for (k, value) in obj {
                 guard let name = MetricVocabulary.name(for: k), let d = value.double else { continue }

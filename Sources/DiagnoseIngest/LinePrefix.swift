@@ -82,6 +82,15 @@ public enum LinePrefixes {
                     i = skipSpaces(b, close + 1); progressed = true; continue
                 }
             }
+            // glog without brackets (torchrun, c10d): "E0801 13:23:20.000000 32974 torch/.../api.py:874] "
+            if let (sev, j) = bareGlog(b, i) {
+                p.severity = p.severity ?? sev
+                i = j; progressed = true; continue
+            }
+            // HF logging: "[INFO|trainer.py:3984] 2026-11-03 08:10:00,000 >> "
+            if i + 2 < n, b[i] == UInt8(ascii: ">"), b[i + 1] == UInt8(ascii: ">"), b[i + 2] == 0x20 {
+                i = skipSpaces(b, i + 2); progressed = true; continue
+            }
             // "INFO 05-12 08:01:39 [loggers.py:271] " (vLLM), "INFO:root:" , "WARNING - ", "ERROR: "
             if let (sev, j) = leadingLevel(b, i) {
                 p.severity = p.severity ?? sev
@@ -145,10 +154,22 @@ public enum LinePrefixes {
         return digits > 0 && i == e ? v : nil
     }
 
+    static let levelWords: [(StaticString, Severity)] = [
+        ("debug", .debug), ("trace", .debug), ("info", .info), ("notice", .info), ("warn", .warning),
+        ("warning", .warning), ("error", .error), ("fatal", .fatal), ("critical", .fatal), ("crit", .fatal),
+        ("panic", .fatal),
+    ]
+
+    /// `[INFO]`, `[warning]`, `[ERROR]` (case-insensitive, 4 to 8 letters), without allocating.
     static func levelWord(_ b: UnsafeRawBufferPointer, _ s: Int, _ e: Int) -> Severity? {
-        guard e - s >= 4, e - s <= 8 else { return nil }
-        return Severity(name: String(decoding: UnsafeRawBufferPointer(rebasing: b[s..<e]), as: UTF8.self))
-            .flatMap { e - s >= 4 ? $0 : nil }
+        let len = e - s
+        guard len >= 4, len <= 8 else { return nil }
+        for (word, sev) in levelWords where word.utf8CodeUnitCount == len {
+            var k = 0
+            while k < len, b[s + k] | 0x20 == word.utf8Start[k] { k += 1 }
+            if k == len { return sev }
+        }
+        return nil
     }
 
     /// glog: `E321 02:07:08.408271257 ProcessGroupNCCL.cpp:607` or `W1104 ...`.
@@ -166,12 +187,32 @@ public enum LinePrefixes {
         }
     }
 
+    /// `E0801 13:23:20.000000 32974 path/api.py:874] `: level letter, MMDD, time, thread id, source.
+    static func bareGlog(_ b: UnsafeRawBufferPointer, _ i: Int) -> (Severity, Int)? {
+        let n = b.count
+        guard i + 22 < n else { return nil }
+        let c = b[i]
+        let sev: Severity
+        switch c {
+        case UInt8(ascii: "E"): sev = .error
+        case UInt8(ascii: "W"): sev = .warning
+        case UInt8(ascii: "I"): sev = .info
+        case UInt8(ascii: "F"): sev = .fatal
+        default: return nil
+        }
+        for k in 1...4 where !(b[i + k] >= 0x30 && b[i + k] <= 0x39) { return nil }
+        guard b[i + 5] == 0x20, b[i + 8] == UInt8(ascii: ":"), b[i + 11] == UInt8(ascii: ":") else { return nil }
+        guard let close = find(b, UInt8(ascii: "]"), from: i + 14, limit: i + 200), close + 1 < n, b[close + 1] == 0x20,
+              contains(b, i, close, ":") else { return nil }
+        return (sev, close + 2)
+    }
+
     /// `file.py:183:fn` or `loggers.py:271`.
     static func isSourceTag(_ b: UnsafeRawBufferPointer, _ s: Int, _ e: Int) -> Bool {
         contains(b, s, e, ".py:") || contains(b, s, e, ".cpp:") || contains(b, s, e, ".cc:")
     }
 
-    static let levels: [(String, Severity)] = [
+    static let levels: [(StaticString, Severity)] = [
         ("CRITICAL", .fatal), ("FATAL", .fatal), ("ERROR", .error), ("WARNING", .warning), ("WARN", .warning),
         ("INFO", .info), ("DEBUG", .debug),
     ]
@@ -180,14 +221,18 @@ public enum LinePrefixes {
     /// `WARNING - `, `ERROR: `.
     static func leadingLevel(_ b: UnsafeRawBufferPointer, _ i: Int) -> (Severity, Int)? {
         let n = b.count
+        // Every level word starts with an upper-case letter from this set.
+        guard i < n else { return nil }
+        let c0 = b[i]
+        guard c0 == UInt8(ascii: "I") || c0 == UInt8(ascii: "W") || c0 == UInt8(ascii: "E") || c0 == UInt8(ascii: "D")
+            || c0 == UInt8(ascii: "C") || c0 == UInt8(ascii: "F") else { return nil }
         for (word, sev) in levels {
-            let w = word.utf8
-            guard i + w.count < n else { continue }
+            let wn = word.utf8CodeUnitCount
+            guard i + wn < n else { continue }
             var k = 0
-            var ok = true
-            for c in w { if b[i + k] != c { ok = false; break }; k += 1 }
-            guard ok else { continue }
-            var j = i + w.count
+            while k < wn, b[i + k] == word.utf8Start[k] { k += 1 }
+            guard k == wn else { continue }
+            var j = i + wn
             let sep = b[j]
             if sep == UInt8(ascii: ":") {
                 j += 1

@@ -9,7 +9,10 @@ public enum LineRules {
 public enum TrainingRules {
     public static let all: [LineRuleSpec] = [
         HFTrainerLogRule.spec,
+        HFTrainingBannerRule.spec,
         MegatronIterationRule.spec,
+        MegatronValidationRule.spec,
+        MegatronTimersRule.spec,
         MegatronArgumentsRule.spec,
         MegatronMemoryRule.spec,
         DeepSpeedRule.spec,

@@ -34,6 +34,7 @@ public enum TrainingFormats {
     public static let parsers: [any FormatParser] = [
         HFTrainerStateParser(),
         TensorBoardCSVParser(),
+        TensorBoardJSONParser(),
         CSVMetricsParser(),
     ]
 }

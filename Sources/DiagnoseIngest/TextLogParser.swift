@@ -51,6 +51,9 @@ final class TextLogSession {
     var clean: [UInt8] = []
     var candidates: [Int] = []
     var seen: [Bool]
+    /// Rules collecting a block. A rule only changes state while it runs, so this is updated
+    /// after each call instead of asking every rule on every line.
+    var activeRules: [Int] = []
 
     init(rules: [LineRule], path: String, rankHint: Int?) throws {
         self.rules = rules
@@ -92,7 +95,7 @@ final class TextLogSession {
                               severity: prefix.severity, step: step, path: path)
         // Which rules to try: active ones, every-line ones, and those whose keyword occurs.
         candidates.removeAll(keepingCapacity: true)
-        for (r, rule) in rules.enumerated() where rule.active { candidates.append(r); seen[r] = true }
+        for r in activeRules { candidates.append(r); seen[r] = true }
         for r in everyLine where !seen[r] { candidates.append(r); seen[r] = true }
         prefilter.scan(text) { k in
             for r in ruleForKeyword[k] where !seen[r] { candidates.append(r); seen[r] = true }
@@ -104,8 +107,17 @@ final class TextLogSession {
                 seen[r] = false
                 // A rule collecting a block sees every line, even one an earlier rule consumed
                 // (a traceback's last line is also an OOM message).
-                if consumed && !rules[r].active { continue }
-                switch rules[r].consume(ctx, sink) {
+                let rule = rules[r]
+                if consumed && !rule.active { continue }
+                let outcome = rule.consume(ctx, sink)
+                let nowActive = rule.active
+                if let at = activeRules.firstIndex(of: r) {
+                    if !nowActive { activeRules.remove(at: at) }
+                } else if nowActive {
+                    activeRules.append(r)
+                    activeRules.sort()
+                }
+                switch outcome {
                 case .pass: break
                 case .consumed(let s):
                     if let s { step = s }
@@ -125,7 +137,7 @@ final class TextLogSession {
             }
             sink.generic(payload, line: view.number, offset: view.offset)
         }
-        if view.isLastFrame, view.lineEnd >= 0, !rules.contains(where: { $0.active }) {
+        if view.isLastFrame, view.lineEnd >= 0, activeRules.isEmpty {
             sink.safePoint(nextOffset: view.lineEnd, linesDone: view.number)
         }
     }

@@ -2,7 +2,7 @@ import DiagnoseCore
 import DiagnoseText
 import Foundation
 import Testing
-@testable import DiagnoseIngest
+import DiagnoseIngest
 
 /// Mixed and broken input: nothing crashes, every line is counted.
 @Suite struct BrokenInputTests {
@@ -109,5 +109,57 @@ import Testing
             """)
         #expect(sink.genericLines == 3)
         #expect(sink.events.map(\.kind) == [.warningLine])
+    }
+}
+
+@Suite struct HostileNumberTests {
+    /// Regression: a step of 1e300 must not trap when converted to Int.
+    @Test func hugeStepsDoNotTrap() throws {
+        let dir = ExampleRunner.tempDir()
+        let jsonl = try ExampleRunner.write(Array("{\"step\": 1e300, \"rank\": -1e300, \"loss\": 1.0}\n".utf8), dir: dir, path: "m.jsonl")
+        let s1 = try ExampleRunner.parse(JSONLinesMetricsParser(), abs: jsonl, path: "m.jsonl")
+        #expect(s1.metrics.first?.step == nil)
+        let state = try ExampleRunner.write(Array("{\"log_history\": [{\"loss\": 1.0, \"step\": 1e300}]}".utf8), dir: dir, path: "trainer_state.json")
+        let s2 = try ExampleRunner.parse(HFTrainerStateParser(), abs: state, path: "trainer_state.json")
+        #expect(s2.metrics.first?.step == nil)
+        let log = try TextRun.parse("""
+             iteration 5/10 | loss scale: 1.0 | grad norm: nan | number of nan iterations: 1e300 |
+            Epoch 0:   6%|██  | 1/10 [00:01<00:09,  1.00it/s, loss=2.6, global_step=1e300]
+            """)
+        #expect(log.metrics.contains { $0.name == .loss && $0.value.isNaN && $0.step == 5 })
+    }
+}
+
+@Suite struct CutBlockTests {
+    /// A ChildFailedError block cut before its closing rule must not swallow later lines.
+    @Test func cutChildFailedBlockReleasesFollowingLines() throws {
+        let sink = try TextRun.parse("""
+            torch.distributed.elastic.multiprocessing.errors.ChildFailedError:
+            ============================================================
+            train.py FAILED
+            ------------------------------------------------------------
+            Root Cause (first observed failure):
+            [0]:
+              rank      : 4 (local_rank: 0)
+              exitcode  : -9 (pid: 12)
+            slurmstepd: error: *** JOB 5 ON n1 CANCELLED AT 2025-01-01T00:00:00 DUE TO TIME LIMIT ***
+            """)
+        let child = try #require(sink.events.first { $0.kind == .childFailed })
+        #expect(child.detail == .childFailed(rank: 4, exitCode: -9, signal: "SIGKILL"))
+        #expect(child.lineCount == 8)
+        #expect(sink.events.contains { $0.kind == .slurmCancel && $0.line == 9 })
+    }
+
+    @Test func cutMegatronArgumentsBlock() throws {
+        let sink = try TextRun.parse("""
+            ------------------------ arguments ------------------------
+              lr .............................................. 0.0003
+            building GPT model ...
+             iteration        1/     100 | consumed samples:         1024 | lm loss: 1.100000E+01 |
+            """)
+        #expect(sink.configs.count == 1)
+        #expect(sink.problems.count == 1)
+        #expect(sink.metrics.contains { $0.name == .loss && $0.step == 1 })
+        #expect(sink.genericLines == 1)
     }
 }

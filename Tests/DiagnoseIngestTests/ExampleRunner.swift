@@ -1,7 +1,7 @@
 import DiagnoseCore
 import DiagnoseText
 import Foundation
-@testable import DiagnoseIngest
+import DiagnoseIngest
 
 /// Writes example files into a fresh temp directory and parses them the way the pipeline does.
 enum ExampleRunner {
@@ -20,9 +20,10 @@ enum ExampleRunner {
         return abs
     }
 
+    /// The head as discovery reads it: the first 64 KiB.
     static func head(_ abs: String, path: String) throws -> FileHead {
-        let size = (try FileManager.default.attributesOfItem(atPath: abs)[.size] as? NSNumber)?.int64Value ?? 0
-        return try Discovery.head(of: DiscoveredFile(path: path, absolutePath: abs, size: size, mtime: 0))
+        let data = try Data(contentsOf: URL(fileURLWithPath: abs))
+        return FileHead(path: path, bytes: Array(data.prefix(65536)), size: Int64(data.count))
     }
 
     static func parse(_ parser: any FormatParser, abs: String, path: String, maxLineBytes: Int = 1 << 20) throws -> RecordSink {

@@ -1,7 +1,7 @@
 import DiagnoseCore
 import DiagnoseText
 import Testing
-@testable import DiagnoseIngest
+import DiagnoseIngest
 
 /// Typed details of failure signatures (what the registry examples cannot check).
 enum TextRun {
@@ -188,5 +188,20 @@ enum TextRun {
             """)
         #expect(sink.metrics.filter { $0.name == .loss }.map(\.step) == [1, 2, 3])
         #expect(sink.events.first?.step == 20)
+    }
+}
+
+@Suite struct BannerTests {
+    @Test func evaluationBannerIsNotTheTrainingShape() throws {
+        let sink = try TextRun.parse("""
+            ***** Running training *****
+              Num examples = 100
+              Gradient Accumulation steps = 4
+            ***** Running Evaluation *****
+              Num examples = 1000
+              Batch size = 8
+            """)
+        #expect(sink.configs.map(\.entry.key) == ["num_examples", "gradient_accumulation_steps"])
+        #expect(sink.configs.first?.entry.value == .number(100))
     }
 }

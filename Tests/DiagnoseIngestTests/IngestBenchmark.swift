@@ -10,13 +10,25 @@ import Testing
 @Suite struct IngestBenchmark {
     static let lines = Int(ProcessInfo.processInfo.environment["DIAGNOSE_BENCH_LINES"] ?? "") ?? 1_000_000
 
-    static func corpus(lines: Int) -> [UInt8] {
+    /// `realistic`: one metric line in ten, the rest launcher/logger noise; otherwise eight in ten
+    /// lines are metric or failure lines (the worst case for the rules).
+    static func corpus(lines: Int, realistic: Bool = false) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(lines * 150)
         var step = 0
         for i in 0..<lines {
             let s: String
-            switch i % 10 {
+            let kind: Int
+            if !realistic {
+                kind = i % 10
+            } else if i % 10 == 0 {
+                kind = [0, 1, 2, 7, 8][(i / 10) % 5]
+            } else if i % 50 == 5 {
+                kind = 3
+            } else {
+                kind = [4, 5, 6, 9][i % 4]
+            }
+            switch kind {
             case 0:
                 step += 1
                 s = "{'loss': \(1.0 + Double(i % 97) / 100), 'grad_norm': \(0.5 + Double(i % 13) / 10), 'learning_rate': 9.774074342405685e-06, 'epoch': 0.53}"
@@ -45,26 +57,66 @@ import Testing
         return out
     }
 
-    @Test(.enabled(if: ProcessInfo.processInfo.environment["DIAGNOSE_BENCH"] != nil))
-    func textLogThroughput() throws {
-        let bytes = IngestBenchmark.corpus(lines: IngestBenchmark.lines)
+    final class Batches {
+        var metrics = 0, events = 0
+        func take(_ b: RecordSink.Batch) { metrics += b.metrics.count; events += b.events.count }
+    }
+
+    static func cpuSeconds() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+    }
+
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["DIAGNOSE_BENCH"] != nil), arguments: [false, true])
+    func textLogThroughput(realistic: Bool) throws {
+        let bytes = IngestBenchmark.corpus(lines: IngestBenchmark.lines, realistic: realistic)
         let dir = NSTemporaryDirectory() + "diagnose-bench-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let path = dir + "/rank0.log"
         try Data(bytes).write(to: URL(fileURLWithPath: path))
         let parser = TextLogParser()
+        var readOnly = Double.infinity
+        for _ in 0..<2 {
+            let c0 = IngestBenchmark.cpuSeconds()
+            _ = try LineReader(path: path).forEach { _ in }
+            readOnly = min(readOnly, IngestBenchmark.cpuSeconds() - c0)
+        }
+        var bestCPU = Double.infinity
+        var metrics = 0, events = 0
         var best = Double.infinity
         var sink = RecordSink()
         for _ in 0..<3 {
             sink = RecordSink()
+            // As the pipeline does: hand batches over at safe points, so buffers are reused.
+            let batches = Batches()
+            sink.safePointHook = { [unowned sink] _, _ in
+                if sink.buffered >= 8192 { batches.take(sink.drain()) }
+            }
             let t0 = DispatchTime.now().uptimeNanoseconds
+            let c0 = IngestBenchmark.cpuSeconds()
             try parser.parse(ParseInput(absolutePath: path, path: "rank0.log", rankHint: 0), into: sink)
+            bestCPU = min(bestCPU, IngestBenchmark.cpuSeconds() - c0)
             let dt = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
             best = min(best, dt)
+            batches.take(sink.drain())
+            metrics = batches.metrics
+            events = batches.events
         }
         let n = Double(sink.linesRead)
-        print("BENCH text-log: \(sink.linesRead) lines, \(bytes.count) bytes, best \(String(format: "%.3f", best)) s, \(Int(n / best)) lines/s, \(String(format: "%.1f", Double(bytes.count) / best / 1e6)) MB/s; metrics \(sink.metrics.count), events \(sink.events.count), generic \(sink.genericLines)")
+        print("BENCH text-log \(realistic ? "realistic mix" : "metric-heavy mix"): \(sink.linesRead) lines, \(bytes.count) bytes, wall \(String(format: "%.3f", best)) s (\(Int(n / best)) lines/s), CPU \(String(format: "%.3f", bestCPU)) s (\(Int(n / bestCPU)) lines/s; reading alone \(Int(n / readOnly)) lines/s), \(String(format: "%.1f", Double(bytes.count) / best / 1e6)) MB/s; metrics \(metrics), events \(events), generic \(sink.genericLines)")
         #expect(sink.linesRead == IngestBenchmark.lines)
+        if !realistic, ProcessInfo.processInfo.environment["DIAGNOSE_BENCH_PER_RULE"] != nil {
+            var configs: [(String, [LineRuleSpec])] = [("no rules", [])]
+            configs += LineRules.builtIn.map { ($0.id, [$0]) }
+            for (name, rules) in configs {
+                let s = RecordSink()
+                let t0 = DispatchTime.now().uptimeNanoseconds
+                try TextLogParser(rules: rules).parse(ParseInput(absolutePath: path, path: "rank0.log", rankHint: 0), into: s)
+                let dt = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
+                print("BENCH rule \(name): \(Int(Double(s.linesRead) / dt)) lines/s")
+            }
+        }
         try? FileManager.default.removeItem(atPath: dir)
     }
 }

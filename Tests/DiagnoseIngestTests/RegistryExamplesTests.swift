@@ -1,7 +1,7 @@
 import DiagnoseCore
 import DiagnoseText
 import Testing
-@testable import DiagnoseIngest
+import DiagnoseIngest
 
 /// One case per example of every built-in parser (text-log rule examples included, run through
 /// `TextLogParser` with all rules so rules are checked together, as in a real file).

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import DiagnoseText
+import DiagnoseText
 
 enum TempFile {
     static func write(_ bytes: [UInt8], name: String = "f.log") throws -> String {

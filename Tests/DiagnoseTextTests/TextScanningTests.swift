@@ -1,5 +1,5 @@
 import Testing
-@testable import DiagnoseText
+import DiagnoseText
 
 @Suite struct NumbersTests {
     @Test(arguments: ["nan", "NaN", "-nan", "NAN", "'nan'"])

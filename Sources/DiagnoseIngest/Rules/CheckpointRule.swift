@@ -21,7 +21,7 @@ final class CheckpointRule: LineRule {
     private static let save = Rx.make(
         #"(?i)\bsaving (?:model |a full |the |a )?checkpoint\b|checkpoint \S+ is about to be saved|\bsave[ds]? checkpoint (?:at|to)\b"#)
     private static let resume = Rx.make(
-        #"(?i)\bresum(?:ing|e) (?:training )?from\b|\bcontinuing training from\b|\bresumed from\b"#)
+        #"(?i)\bresum(?:ing|e) (?:training )?from\b|\bcontinuing training from (?:checkpoint|global step)\b|\bresumed from\b"#)
     private static let load = Rx.make(
         #"(?i)\bloading (?:the |release |model |latest )?checkpoint\b|\bloaded checkpoint\b|\bloading model from\b|\bloading checkpoint:|\bload(?:ed|ing)? (?:optimizer|scheduler) state\b"#)
     private static let step = Rx.make(

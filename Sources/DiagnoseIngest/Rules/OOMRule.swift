@@ -6,7 +6,8 @@ import DiagnoseText
 /// the `total capacty` typo and the allocator-free `CUDA error: out of memory`. The requested size
 /// ("Tried to allocate 2.00 GiB") becomes bytes; the GPU index is kept when printed.
 final class OOMRule: LineRule {
-    let keywords = ["out of memory", "OutOfMemoryError"]
+    let keywords = ["out of memory", "OutOfMemoryError", "DefaultCPUAllocator: can't allocate memory", "Out of memory: Kill",
+                    "CUBLAS_STATUS_ALLOC_FAILED"]
     private static let tried = Rx.make(#"Tried to allocate ([0-9.]+) ?(bytes|[KMGT]iB|[KMGT]B)"#)
     private static let gpu = Rx.make(#"\(GPU (\d+);|\bGPU (\d+) has a total capac"#)
     private static let kind = Rx.make(#"(?:CUDA|HIP|cuda|hip) out of memory|OutOfMemoryError|CUDA error: out of memory|CUBLAS_STATUS_ALLOC_FAILED"#)
@@ -16,6 +17,10 @@ final class OOMRule: LineRule {
 
     func consume(_ line: LineContext, _ sink: RecordSink) -> RuleOutcome {
         let b = line.payload
+        if Bytes.has(b, "DefaultCPUAllocator: can't allocate memory") || Bytes.has(b, "Out of memory: Kill") {
+            sink.emit(line.event(.hostOOM, .error, detail: .facts(["source": Bytes.has(b, "Kill") ? "kernel" : "cpu-allocator"])))
+            return .consumed(step: nil)
+        }
         guard mKind.matches(b) else { return .pass }
         var bytes: Double? = nil
         if mTried.matches(b), let v = mTried.double(1), let unit = mTried.string(2) {
@@ -34,13 +39,17 @@ final class OOMRule: LineRule {
             torch.cuda.OutOfMemoryError: CUDA out of memory. Tried to allocate 55.57 GiB. GPU 0 has a total capacty of 12.00 GiB of which 9.02 GiB is free. Of the allocated memory 984.52 MiB is allocated by PyTorch, and 463.48 MiB is reserved by PyTorch but unallocated. If reserved but unallocated memory is large try setting max_split_size_mb to avoid fragmentation.  See documentation for Memory Management and PYTORCH_CUDA_ALLOC_CONF
             [rank3]: torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 22.78 GiB. GPU 3 has a total capacity of 31.47 GiB of which 12.73 GiB is free. Including non-PyTorch memory, this process has 18.73 GiB memory in use. Of the allocated memory 9.08 GiB is allocated by PyTorch, and 9.35 GiB is reserved by PyTorch but unallocated. If reserved but unallocated memory is large try setting PYTORCH_CUDA_ALLOC_CONF=expandable_segments:True to avoid fragmentation.  See documentation for Memory Management  (https://pytorch.org/docs/stable/notes/cuda.html#environment-variables)
             RuntimeError: CUDA error: out of memory
+            RuntimeError: [enforce fail at alloc_cpu.cpp:83] err == 0. DefaultCPUAllocator: can't allocate memory: you tried to allocate 8589934592 bytes. Error code 12 (Cannot allocate memory)
+            [ 9123.456789] Out of memory: Killed process 4242 (python) total-vm:123456kB, anon-rss:120000kB
             """, expect: [
+                .event(kind: .hostOOM, line: 6),
+                .event(kind: .hostOOM, line: 7),
                 .event(kind: .oom, line: 1, rank: 0, contains: "12.50 MiB"),
                 .event(kind: .oom, line: 2),
                 .event(kind: .oom, line: 3, contains: "total capacty"),
                 .event(kind: .oom, line: 4, rank: 3),
                 .event(kind: .oom, line: 5),
-                .count(events: 5),
+                .count(events: 7),
             ]),
     ]) { OOMRule() }
 }

@@ -104,3 +104,49 @@ extension EventKind {
     /// The host (not GPU) ran out of memory: cgroup OOM kill, srun "Out Of Memory".
     public static let hostOOM = EventKind("host-oom")
 }
+
+/// Memoises what a rule derives from a printed key (its metric name, its role), keyed by a
+/// 64-bit FNV-1a hash of the key's bytes, so the hot path allocates no String per field.
+final class KeyCache<Value> {
+    private var map: [UInt64: Value] = [:]
+    private let capacity: Int
+
+    init(capacity: Int = 4096) { self.capacity = capacity }
+
+    @inline(__always)
+    func value(_ b: UnsafeRawBufferPointer, _ make: (String) -> Value) -> Value {
+        var h: UInt64 = 0xcbf29ce484222325
+        for c in b { h = (h ^ UInt64(c)) &* 0x100000001b3 }
+        if let v = map[h] { return v }
+        let v = make(String(decoding: b, as: UTF8.self))
+        if map.count < capacity { map[h] = v }
+        return v
+    }
+}
+
+extension Int {
+    /// A Double read from a file as an integer (a step, a rank): nil when not finite or out of
+    /// range, so a hostile `1e300` cannot trap.
+    init?(fromFile d: Double) {
+        guard d.isFinite, abs(d) < 9.0e15 else { return nil }
+        self.init(d)
+    }
+}
+
+extension String {
+    /// The string without leading/trailing `c`.
+    func trimming(_ c: Character) -> String {
+        var s = Substring(self)
+        while s.first == c { s.removeFirst() }
+        while s.last == c { s.removeLast() }
+        return String(s)
+    }
+
+    /// The string without surrounding single or double quotes.
+    var trimmingQuotes: String {
+        var s = Substring(self)
+        while let f = s.first, f == "'" || f == "\"" { s.removeFirst() }
+        while let l = s.last, l == "'" || l == "\"" { s.removeLast() }
+        return String(s)
+    }
+}

@@ -75,12 +75,3 @@ final class SlurmRule: LineRule {
             ]),
     ]) { SlurmRule() }
 }
-
-extension String {
-    func trimming(_ set: Character) -> String {
-        var s = Substring(self)
-        while s.first == set { s.removeFirst() }
-        while s.last == set { s.removeLast() }
-        return String(s)
-    }
-}

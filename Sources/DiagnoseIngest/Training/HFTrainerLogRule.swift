@@ -5,28 +5,61 @@ import DiagnoseText
 /// the final `train_runtime` summary, in 4.x (raw floats) and 5.x (`'%.4g'` strings) form, also
 /// when glued to a tqdm frame.
 ///
-/// The printed dict carries no step. Points get the dict's 1-based position among the file's
-/// train dicts (a log index, not the global step: `logging_steps` is not printed); eval and
-/// summary dicts get the index of the last train dict. `epoch` is kept as a metric so the
-/// analysis can align runs. The rule never moves the file's current step.
+/// The printed dict carries no step. When the file holds the Trainer's tqdm bar, the step is the
+/// bar's position (`118/1184`: the Trainer advances the bar to `global_step` before it logs). The
+/// train bar is the description-less bar last drawn before the first train dict; bars with
+/// another total (evaluation) or a description (loading shards) are ignored, and once bar steps
+/// are in use the file's current step follows them. Without a bar
+/// (tqdm disabled, `PrinterCallback`), points get the dict's 1-based position among the file's
+/// train dicts — a log index, not the global step, since `logging_steps` is not printed — and
+/// the file's current step is left alone. Eval and summary dicts get the bar step, else the step
+/// of the last train dict. `epoch` is kept as a metric so the analysis can align runs either way. A dict with
+/// neither `epoch` nor a loss (a printed config) is not a train log.
 final class HFTrainerLogRule: LineRule {
-    let keywords = ["{'"]
+    let keywords = ["{'", "it/s]", "s/it]"]
     private var pairs: [PyDictScanner.Pair] = []
+    private var keys: [Key] = []
     private var logIndex = 0
+    /// The train bar's total and its last position; the last bar seen before the first train dict.
+    private var barTotal: Int?
+    private var barStep: Int?
+    private var lastBar: (n: Int, total: Int)?
+    /// The step given to the last train dict (bar step or log index).
+    private var lastStep = 0
+    private static let bar = Rx.make(#"^\s*\d+%\|[^|]*\|\s*(\d+)/(\d+) \[[0-9:?]+<[0-9:?]+,"#)
+    private let mBar = HFTrainerLogRule.bar.matcher()
+    private let cache = KeyCache<Key>()
+
+    /// What a printed key means, derived once per distinct key.
+    private struct Key {
+        let raw: String
+        let name: MetricName?
+        let isEval: Bool
+        let isRuntime: Bool
+        var known: Bool { name != nil || isEval || isRuntime }
+
+        init(_ raw: String) {
+            self.raw = raw
+            name = MetricVocabulary.name(for: raw)
+            isEval = raw.hasPrefix("eval_")
+            isRuntime = raw == "train_runtime"
+        }
+    }
 
     func consume(_ line: LineContext, _ sink: RecordSink) -> RuleOutcome {
         let b = line.payload
-        guard let open = Bytes.find(b, "{'") else { return .pass }
+        let open = Bytes.find(b, "{'")
+        readBar(open.map { Bytes.slice(b, 0..<$0) } ?? b)
+        guard let open else { return .pass }
         let closed = PyDictScanner.scan(b, from: open, into: &pairs)
         guard !pairs.isEmpty else { return .pass }
-        var keys: [String] = []
-        keys.reserveCapacity(pairs.count)
+        keys.removeAll(keepingCapacity: true)
         var isEval = false, isSummary = false, known = 0
         for p in pairs {
-            let k = Bytes.string(b, p.key)
-            if k.hasPrefix("eval_") { isEval = true }
-            if k == "train_runtime" { isSummary = true }
-            if MetricVocabulary.name(for: k) != nil || k.hasPrefix("eval_") || k == "train_runtime" { known += 1 }
+            let k = cache.value(Bytes.slice(b, p.key), Key.init)
+            if k.isEval { isEval = true }
+            if k.isRuntime { isSummary = true }
+            if k.known { known += 1 }
             keys.append(k)
         }
         guard known > 0 else { return .pass }
@@ -35,11 +68,11 @@ final class HFTrainerLogRule: LineRule {
         if isSummary {
             var facts: [String: String] = [:]
             for (p, k) in zip(pairs, keys) {
-                facts[k] = Bytes.string(b, p.value).trimmingQuotes
+                facts[k.raw] = Bytes.string(b, p.value).trimmingQuotes
                 guard let v = Numbers.parseDouble(Bytes.slice(b, p.value)) else { continue }
-                switch k {
-                case "train_samples_per_second": sink.emit(line.metric(.samplesPerS, v, step: logIndex, label: k))
-                case "train_tokens_per_second": sink.emit(line.metric(.tokensPerS, v, step: logIndex, label: k))
+                switch k.raw {
+                case "train_samples_per_second": sink.emit(line.metric(.samplesPerS, v, step: barStep ?? lastStep, label: k.raw))
+                case "train_tokens_per_second": sink.emit(line.metric(.tokensPerS, v, step: barStep ?? lastStep, label: k.raw))
                 default: break
                 }
             }
@@ -49,21 +82,37 @@ final class HFTrainerLogRule: LineRule {
             return .consumed(step: nil)
         }
         if isEval {
-            for (p, k) in zip(pairs, keys) where k.hasPrefix("eval_") {
+            for (p, k) in zip(pairs, keys) where k.raw == "eval_loss" {
                 guard let v = Numbers.parseDouble(Bytes.slice(b, p.value)) else { continue }
-                if k == "eval_loss" {
-                    sink.emit(line.metric(.evalLoss, v, step: logIndex))
-                }
+                sink.emit(line.metric(.evalLoss, v, step: barStep ?? lastStep))
             }
             return .consumed(step: nil)
         }
+        // A train log carries `epoch` (added by `Trainer.log`) or a loss; a printed config dict
+        // such as `{'lr': 0.001, 'batch_size': 8}` has neither and is not a log.
+        guard keys.contains(where: { $0.name == .epoch || $0.name == .loss }) else { return .pass }
         logIndex += 1
-        for (p, k) in zip(pairs, keys) {
-            guard let name = MetricVocabulary.name(for: k),
-                  let v = Numbers.parseDouble(Bytes.slice(b, p.value)) else { continue }
-            sink.emit(line.metric(name, v, step: logIndex, label: name.rawValue == k ? nil : k))
+        if barTotal == nil, let bar = lastBar {
+            barTotal = bar.total
+            barStep = bar.n
         }
-        return .consumed(step: nil)
+        lastStep = barStep ?? logIndex
+        for (p, k) in zip(pairs, keys) {
+            guard let name = k.name, let v = Numbers.parseDouble(Bytes.slice(b, p.value)) else { continue }
+            sink.emit(line.metric(name, v, step: lastStep, label: name.rawValue == k.raw ? nil : k.raw))
+        }
+        return .consumed(step: barStep)
+    }
+
+    /// Records a bar's position from a tqdm frame without a description (the Trainer's bars have
+    /// none; "Loading checkpoint shards: …" has one).
+    private func readBar(_ b: UnsafeRawBufferPointer) {
+        guard Bytes.has(b, "it/s]") || Bytes.has(b, "s/it]") else { return }
+        var found: (Int, Int)? = nil
+        if mBar.matches(b), let n = mBar.int(1), let total = mBar.int(2) { found = (n, total) }
+        guard let (n, total) = found else { return }
+        lastBar = (n, total)
+        if total == barTotal { barStep = n }
     }
 
     static let spec = LineRuleSpec(id: "hf-trainer-log", examples: [
@@ -105,17 +154,25 @@ final class HFTrainerLogRule: LineRule {
                 .metric(name: .evalLoss, value: 1.9876, step: 1, line: 2),
                 .count(metrics: 4, events: 0),
             ]),
+        ParserExample(name: "a printed config dict is not a train log", path: "logs/train.log", content: """
+            {'lr': 0.001, 'batch_size': 8, 'warmup_steps': 100}
+            {'loss': 2.5, 'learning_rate': 1e-05, 'epoch': 0.01}
+            """, expect: [
+                .metric(name: .loss, value: 2.5, step: 1, line: 2),
+                .metric(name: .lr, value: 1e-05, step: 1, line: 2),
+                .count(metrics: 3),
+            ]),
         ParserExample(name: "HF dict glued to a tqdm frame", path: "logs/train.log",
             content: " 10%|█         | 118/1184 [00:21<03:10,  5.52it/s]{'loss': 1.25, 'learning_rate': 2e-05, 'epoch': 0.1}\n",
-            expect: [.metric(name: .loss, value: 1.25, step: 1, line: 1), .metric(name: .lr, value: 2e-05)]),
+            expect: [.metric(name: .loss, value: 1.25, step: 118, line: 1), .metric(name: .lr, value: 2e-05)]),
+        ParserExample(name: "HF steps from the train bar; eval bars ignored", path: "logs/train.log",
+            content: "Loading checkpoint shards: 100%|██████████| 2/2 [00:03<00:00,  1.50s/it]\n  0%|          | 0/300 [00:00<?, ?it/s]\r  3%|▎         | 10/300 [00:30<14:30,  3.00s/it]\n{'loss': 2.5, 'grad_norm': 1.1, 'learning_rate': 1e-05, 'epoch': 0.1}\n\r  3%|▎         | 11/300 [00:33<14:27,  3.00s/it]\r  7%|▋         | 20/300 [01:00<14:00,  3.00s/it]\n\r 50%|█████     | 2/4 [00:01<00:01,  1.50it/s]\n{'eval_loss': 2.4, 'eval_runtime': 3.0, 'epoch': 0.2}\n{'loss': 2.25, 'grad_norm': 0.9, 'learning_rate': 2e-05, 'epoch': 0.2}\nCUDA out of memory. Tried to allocate 1.00 GiB\n",
+            expect: [
+                .metric(name: .loss, value: 2.5, step: 10, line: 3),
+                .metric(name: .evalLoss, value: 2.4, step: 20, line: 6),
+                .metric(name: .loss, value: 2.25, step: 20, line: 7),
+                .event(kind: .oom, line: 8, step: 20),
+                .count(unparsed: 0),
+            ]),
     ]) { HFTrainerLogRule() }
-}
-
-extension String {
-    var trimmingQuotes: String {
-        var s = Substring(self)
-        while let f = s.first, f == "'" || f == "\"" { s.removeFirst() }
-        while let l = s.last, l == "'" || l == "\"" { s.removeLast() }
-        return String(s)
-    }
 }

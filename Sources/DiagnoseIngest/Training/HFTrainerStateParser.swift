@@ -108,7 +108,7 @@ public struct HFTrainerStateParser: FormatParser {
             sink.unparsed(line: line)
             return
         }
-        let step = v["step"]?.double.flatMap { $0.isFinite ? Int($0) : nil }
+        let step = v["step"]?.double.flatMap { Int(fromFile: $0) }
         let summary = v["train_runtime"] != nil
         let isEval = obj.contains { $0.0.hasPrefix("eval_") }
         var any = false

@@ -29,27 +29,23 @@ final class MegatronIterationRule: LineRule {
             guard !seg.isEmpty, let colon = lastColonSpace(b, seg) else { continue }
             let keyRange = Bytes.trimmed(b, seg.lowerBound..<colon)
             let valueRange = Bytes.trimmed(b, (colon + 1)..<seg.upperBound)
+            let field = fields.value(Bytes.slice(b, keyRange), MegatronIterationRule.field(for:))
+            if case .ignore = field { continue }
             guard let v = Numbers.parseDouble(Bytes.slice(b, valueRange)) else { continue }
-            let key = Bytes.string(b, keyRange).lowercased()
-            if key.hasSuffix("loss"), key != "loss scale" {
+            switch field {
+            case .loss(let name, let label):
                 sawLoss = true
-                if key == "lm loss" || key == "loss" {
-                    sink.emit(line.metric(.loss, v, step: iter))
-                } else {
-                    sink.emit(line.metric(MetricName(key.replacingOccurrences(of: " ", with: "_")), v, step: iter,
-                                          label: key))
-                }
-                continue
-            }
-            if key == "grad norm", v.isNaN { gradNormNaN = true }
-            if key == "number of nan iterations" { nanIters = Int(v.isFinite ? v : 0) }
-            if key == "actual seqlen" || key == "consumed tokens" || key == "num zeros" { continue }
-            if key == "tflops" {
-                sink.emit(line.metric(.tflops, v, step: iter, label: key))
-                continue
-            }
-            if let name = MetricVocabulary.name(for: key) {
-                sink.emit(line.metric(name, v, step: iter))
+                sink.emit(line.metric(name, v, step: iter, label: label))
+            case .gradNorm:
+                if v.isNaN { gradNormNaN = true }
+                sink.emit(line.metric(.gradNorm, v, step: iter))
+            case .nanIters:
+                nanIters = Int(fromFile: v) ?? 0
+                sink.emit(line.metric(.nanIters, v, step: iter))
+            case .metric(let name, let label):
+                sink.emit(line.metric(name, v, step: iter, label: label))
+            case .ignore:
+                break
             }
         }
         if !sawLoss, gradNormNaN || nanIters > 0 {
@@ -57,6 +53,31 @@ final class MegatronIterationRule: LineRule {
             sink.emit(line.event(.nanDetected, .error, step: iter))
         }
         return .consumed(step: iter)
+    }
+
+    private enum Field {
+        case loss(MetricName, label: String?)
+        case gradNorm
+        case nanIters
+        case metric(MetricName, label: String?)
+        case ignore
+    }
+
+    private let fields = KeyCache<Field>()
+
+    private static func field(for raw: String) -> Field {
+        let key = raw.lowercased()
+        if key.hasSuffix("loss"), key != "loss scale" {
+            if key == "lm loss" || key == "loss" { return .loss(.loss, label: nil) }
+            return .loss(MetricName(key.replacingOccurrences(of: " ", with: "_")), label: key)
+        }
+        switch key {
+        case "grad norm": return .gradNorm
+        case "number of nan iterations": return .nanIters
+        case "actual seqlen", "consumed tokens", "num zeros": return .ignore
+        case "tflops": return .metric(.tflops, label: key)
+        default: return MetricVocabulary.name(for: key).map { .metric($0, label: nil) } ?? .ignore
+        }
     }
 
     /// The `: ` that separates key and value (keys may hold `(ms)` or `(TFLOP/s/GPU)`).

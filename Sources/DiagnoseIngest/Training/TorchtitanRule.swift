@@ -7,12 +7,15 @@ import DiagnoseText
 /// `validate step:` lines yield `eval_loss`.
 final class TorchtitanRule: LineRule {
     let keywords = ["step:"]
+    private let cache = KeyCache<String>()
+    private var tokens: [Range<Int>] = []
+    private var values: [(String, UnsafeRawBufferPointer)] = []
 
     func consume(_ line: LineContext, _ sink: RecordSink) -> RuleOutcome {
         let b = line.payload
         guard let at = Bytes.find(b, "step:"), Bytes.find(b, "loss:", from: at) != nil else { return .pass }
-        let validation = Bytes.find(b, "validat") .map { $0 < at } ?? false
-        var tokens: [Range<Int>] = []
+        let validation = Bytes.find(b, "validat").map { $0 < at } ?? false
+        tokens.removeAll(keepingCapacity: true)
         var i = at
         while i < b.count {
             while i < b.count, b[i] == 0x20 || b[i] == 0x09 { i += 1 }
@@ -21,12 +24,12 @@ final class TorchtitanRule: LineRule {
             if i > s { tokens.append(s..<i) }
         }
         var step: Int?
-        var values: [(String, UnsafeRawBufferPointer)] = []
+        values.removeAll(keepingCapacity: true)
         var k = 0
         while k + 1 < tokens.count {
             let t = tokens[k]
             guard t.count > 1, b[t.upperBound - 1] == UInt8(ascii: ":") else { k += 1; continue }
-            let key = Bytes.string(b, t.lowerBound..<(t.upperBound - 1))
+            let key = cache.value(Bytes.slice(b, t.lowerBound..<(t.upperBound - 1))) { $0 }
             let value = Bytes.slice(b, tokens[k + 1])
             if key == "step" { step = Numbers.parseInt(value) } else { values.append((key, value)) }
             k += 2

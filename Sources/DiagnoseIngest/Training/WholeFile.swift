@@ -12,7 +12,7 @@ enum WholeFile {
     static func read(_ input: ParseInput, limit: Int = 512 << 20) throws -> (bytes: [UInt8], stats: ReadStats) {
         var out: [UInt8] = []
         var first = true
-        let stats = try LineReader(path: input.absolutePath, maxLineBytes: 64 << 20).forEach { view in
+        let stats = try LineReader(path: input.absolutePath, maxLineBytes: 64 << 20, limit: input.limit).forEach { view in
             if !first { out.append(view.frame > 0 ? 0x0D : 0x0A) }
             first = false
             out.append(contentsOf: view.bytes)

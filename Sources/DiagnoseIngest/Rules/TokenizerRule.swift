@@ -1,0 +1,47 @@
+import DiagnoseCore
+import DiagnoseText
+
+/// Tokenizer/model disagreements (TAXONOMY `tokenizer-mismatch`): missing pad token, embedding
+/// index errors (`index out of range in self`, the CUDA `srcIndex < srcSelectSize` assert), and
+/// vocab-size mismatches (state-dict size mismatch on an embedding/output matrix, explicit
+/// vocab size messages).
+final class TokenizerRule: LineRule {
+    let keywords = ["padding token", "index out of range in self", "srcIndex < srcSelect", "vocab", "Vocab",
+                    "size mismatch for"]
+    private static let pad = Rx.make(#"does not have a padding token|has no pad(?:ding)? token|pad_token(?:_id)? is not set"#)
+    private static let index = Rx.make(#"index out of range in self|srcIndex < srcSelect\w*Size|indexSelect\w*Kernel.*Assertion"#)
+    private static let vocab = Rx.make(
+        #"(?i)size mismatch for \S*(?:embed|wte|word_embeddings|lm_head|output_layer|tok_embeddings)\S*:|vocab(?:ulary)?[ _]size[^\n]{0,80}(?:mismatch|does not match|doesn't match|!=|differs|not equal)|(?:mismatch|does not match)[^\n]{0,40}vocab"#)
+    private let mPad = TokenizerRule.pad.matcher()
+    private let mIndex = TokenizerRule.index.matcher()
+    private let mVocab = TokenizerRule.vocab.matcher()
+
+    func consume(_ line: LineContext, _ sink: RecordSink) -> RuleOutcome {
+        let b = line.payload
+        if mIndex.matches(b) {
+            sink.emit(line.event(.indexError, .error))
+            return .consumed(step: nil)
+        }
+        if mPad.matches(b) || mVocab.matches(b) {
+            sink.emit(line.event(.tokenizerError, .error))
+            return .consumed(step: nil)
+        }
+        return .pass
+    }
+
+    static let spec = LineRuleSpec(id: "tokenizer", examples: [
+        ParserExample(name: "tokenizer and index errors", path: "logs/train.log", content: """
+            ValueError: Asking to pad but the tokenizer does not have a padding token. Please select a token to use as `pad_token` `(tokenizer.pad_token = tokenizer.eos_token e.g.)` or add a new pad token via `tokenizer.add_special_tokens({'pad_token': '[PAD]'})`.
+            IndexError: index out of range in self
+            ../aten/src/ATen/native/cuda/Indexing.cu:1290: indexSelectLargeIndex: block: [0,0,0], thread: [0,0,0] Assertion `srcIndex < srcSelectSize` failed.
+            ../aten/src/ATen/native/cuda/Indexing.cu:1289: indexSelectLargeIndex: block: [214,0,0], thread: [64,0,0] Assertion `srcIndex < srcSelectDimSize` failed.
+            	size mismatch for model.embed_tokens.weight: copying a param with shape torch.Size([32001, 4096]) from checkpoint, the shape in current model is torch.Size([32000, 4096]).
+            vocab size mismatch: tokenizer has 32001 tokens, model vocab_size is 32000
+            Loading vocab file vocab.json
+            """, expect: [
+                .event(kind: .tokenizerError, line: 1), .event(kind: .indexError, line: 2),
+                .event(kind: .indexError, line: 3), .event(kind: .indexError, line: 4),
+                .event(kind: .tokenizerError, line: 5), .event(kind: .tokenizerError, line: 6), .count(events: 6),
+            ]),
+    ]) { TokenizerRule() }
+}
