@@ -92,11 +92,19 @@ extension Session {
         return try appendSignOff(runID, rank: h.rank, cause: h.cause, verdict: verdict, by: who, note: note)
     }
 
-    /// The audit trail and its verification.
+    /// The audit trail and its verification. The chain is verified as stored; the entries
+    /// returned for display have `by` and `note` redacted (a note may quote a secret).
     public func verifyAudit(_ runID: String) throws(DiagnoseError) -> ([AuditEntry], AuditVerification) {
         _ = try workspace.runFolder(runID)
         let entries = try auditEntries(runID)
-        return (entries, AuditChain.verify(entries))
+        let verification = AuditChain.verify(entries)
+        let shown = entries.map { e -> AuditEntry in
+            var e = e
+            e.by = Redactor.redact(e.by)
+            e.note = Redactor.redact(e.note)
+            return e
+        }
+        return (shown, verification)
     }
 
     /// A postmortem draft from the diagnosis and the observed timeline.
@@ -136,8 +144,9 @@ extension Session {
 
 /// Sends a page with retries.
 public enum PageDelivery {
-    public static func send(_ data: Data, to url: URL) async throws -> PageResponse {
-        try await PageSender.send(data, to: url)
+    /// POSTs `data` to `url`; `retries` more attempts after the first on 5xx, 429 and transport errors.
+    public static func send(_ data: Data, to url: URL, retries: Int = 3) async throws(PageSendError) -> PageResponse {
+        try await PageSender.send(data, to: url, retries: retries)
     }
 }
 
