@@ -18,13 +18,19 @@ import Testing
         let log = s.runFolder + "/train.log"
         var text = try String(contentsOfFile: log, encoding: .utf8)
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
-        // Plant the payloads in a line the OOM rule cites and in a traceback line after it.
+        // Plant the payloads at the head of the line the OOM rule cites, in a new error line, in
+        // a config value that differs from the baseline, in run.yaml and in a file name.
         let oom = try #require(lines.firstIndex { $0.contains("torch.OutOfMemoryError: CUDA out of memory.") })
         var edited = lines.map(String.init)
-        edited[oom] += " \(Self.script) \(Self.img)"
+        edited[oom] = edited[oom].replacingOccurrences(
+            of: "CUDA out of memory.", with: "CUDA out of memory. \(Self.script) \(Self.img)")
         edited.insert("[rank0]: RuntimeError: CUDA error: \(Self.img) \(Self.script)", at: oom + 1)
         text = edited.joined(separator: "\n")
         try text.write(toFile: log, atomically: true, encoding: .utf8)
+        let args = s.runFolder + "/configs/training_args.json"
+        let config = try String(contentsOfFile: args, encoding: .utf8)
+        try config.replacingOccurrences(of: "\"run_name\": \"\(s.runID)\"", with: "\"run_name\": \"\(Self.script)\"")
+            .write(toFile: args, atomically: true, encoding: .utf8)
         let manifest = try String(contentsOfFile: s.runFolder + "/run.yaml", encoding: .utf8)
         try (manifest + "notes: \"\(Self.img) \(Self.script)\"\n").write(toFile: s.runFolder + "/run.yaml",
                                                                           atomically: true, encoding: .utf8)
@@ -40,7 +46,9 @@ import Testing
         let lower = html.lowercased()
         #expect(!lower.contains("<script"))
         #expect(!lower.contains("<img"))
-        #expect(!lower.contains("onerror=alert"))
+        // Event handlers only ever appear as escaped text, never inside a tag.
+        #expect(!lower.contains(" onerror=alert(1)>"))
+        #expect(!lower.contains("\" onerror="))
         #expect(!lower.contains("src=\"http"))
         #expect(!lower.contains("src='http"))
         #expect(!lower.contains("href=\"http"))

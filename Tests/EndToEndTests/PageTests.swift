@@ -83,8 +83,9 @@ import Glibc
         #expect(header["type"] as? String == "plain_text")
         #expect((header["text"] as? String)?.count ?? 999 <= 150)
         #expect(blocks.contains { $0["type"] as? String == "section" })
-        let text = String(decoding: try JSONSerialization.data(withJSONObject: obj), as: UTF8.self)
-        #expect(text.contains("https://ci.example/r/1"))
+        let context = try #require(blocks.last { $0["type"] as? String == "context" })
+        let elements = try #require(context["elements"] as? [[String: Any]])
+        #expect(elements.contains { ($0["text"] as? String)?.contains("<https://ci.example/r/1|report>") == true })
         for b in blocks where b["type"] as? String == "section" {
             #expect(((b["fields"] as? [Any])?.count ?? 0) <= 10)
         }

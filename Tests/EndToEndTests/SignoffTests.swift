@@ -167,8 +167,9 @@ import Testing
     static let sections = ["## Summary", "## Impact", "## Root cause", "## Trigger", "## Detection", "## Resolution",
                            "## Timeline", "## Action items", "## Lessons learned"]
 
+    /// An fp16 overflow: the onset is a step, so the impact is estimated with its arithmetic.
     @Test func postmortemDraftHasEverySectionAndItsArithmetic() throws {
-        let s = try SampleCopy(Self.incident)
+        let s = try SampleCopy("case-019")
         defer { s.remove() }
         let hyps = try #require(try s.jsonReport()["hypotheses"] as? [[String: Any]])
         let top = try #require(hyps.first?["cause"] as? String)
@@ -184,6 +185,19 @@ import Testing
         #expect(text.contains("**UNCONFIRMED.** Most likely `\(top)`"))
         #expect(text.contains("Sign off the diagnosis"))
         #expect(try postmortemArithmeticHolds(text, gpus: 8))
+        #expect(text.contains("GPU-hours = "))
+        #expect(text.contains("- Lost steps: **"))
+    }
+
+    /// A crash with no step onset says why the impact is not estimated instead of inventing one.
+    @Test func postmortemSaysWhyImpactIsNotEstimated() throws {
+        let s = try SampleCopy(Self.incident)
+        defer { s.remove() }
+        let r = try s.diagnose(["postmortem", s.runID])
+        #expect(r.status == 0, "\(r.stderr)")
+        let impact = try #require(r.text.components(separatedBy: "## Impact").last?.components(separatedBy: "## Root cause").first)
+        #expect(impact.contains("lost steps = ") || impact.contains("Not estimated: "))
+        for section in Self.sections { #expect(r.text.contains("\n\(section)\n"), "\(section)") }
     }
 
     @Test func postmortemRootCauseFollowsTheSignedOffVerdictAndIsRedacted() throws {
