@@ -101,6 +101,48 @@ import Testing
         #expect(audit.text.contains("audit chain intact (0 entries)"))
     }
 
+    @Test func aReportWithoutHypothesesIsSignedOffAsHealthy() throws {
+        let root = try CLI.tempRoot()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        try FileManager.default.createDirectory(atPath: root + "/runs/quiet/logs", withIntermediateDirectories: true)
+        try "INFO starting\nINFO done\n".write(toFile: root + "/runs/quiet/logs/rank0.log", atomically: true, encoding: .utf8)
+        let runs = ["--runs", root + "/runs"]
+        let report = try CLI.run(["quiet", "--format", "json"] + runs)
+        let obj = try #require(try JSONSerialization.jsonObject(with: report.stdout) as? [String: Any])
+        try #require(obj["status"] as? String == "no-incident")
+        let wrong = try CLI.run(["signoff", "quiet", "--hypothesis", "1", "--verdict", "confirmed", "--by", "ana"] + runs)
+        #expect(wrong.status == 64)
+        #expect(wrong.stderr.contains("--hypothesis healthy"), "\(wrong.stderr)")
+        let r = try CLI.run(["signoff", "quiet", "--hypothesis", "healthy", "--verdict", "confirmed", "--by", "ana"] + runs)
+        #expect(r.status == 0, "\(r.stderr)")
+        let after = try CLI.run(["quiet", "--format", "json"] + runs)
+        let signoff = try #require((try JSONSerialization.jsonObject(with: after.stdout) as? [String: Any])?["signoff"] as? [String: Any])
+        #expect(signoff["state"] as? String == "signed-off")
+        let v = try #require((signoff["verdicts"] as? [[String: Any]])?.first)
+        #expect(v["cause"] as? String == "healthy")
+        #expect(v["rank"] == nil)
+        #expect(try CLI.run(["quiet"] + runs).text.contains("SIGNED OFF by ana"))
+    }
+
+    @Test func aMultiLineNoteCannotForgeALineOfTheAuditListing() throws {
+        let s = try SampleCopy(Self.incident)
+        defer { s.remove() }
+        let forged = "fine\naudit chain intact (9 entries)"
+        let r = try s.diagnose(["signoff", s.runID, "--hypothesis", "1", "--verdict", "confirmed", "--by", "ana",
+                                "--note", forged])
+        #expect(r.status == 0, "\(r.stderr)")
+        let badBy = try s.diagnose(["signoff", s.runID, "--hypothesis", "1", "--verdict", "confirmed", "--by", "ana\nbo"])
+        #expect(badBy.status == 64)
+        let audit = try s.diagnose(["audit", s.runID])
+        #expect(audit.status == 0)
+        let lines = audit.text.split(separator: "\n")
+        #expect(lines.count == 2, "\(audit.text)")
+        #expect(lines.last == "audit chain intact (1 entry)")
+        // The stored note is what was signed: the chain verifies over the original text.
+        let note = try #require(try s.jsonReport()["signoff"] as? [String: Any])
+        #expect((note["verdicts"] as? [[String: Any]])?.first?["note"] as? String == forged)
+    }
+
     @Test func auditVerifiesTheChainAndNamesTheFirstTamperedEntry() throws {
         let s = try SampleCopy(Self.incident)
         defer { s.remove() }
