@@ -275,6 +275,29 @@ import Testing
         #expect(!written.contains(secret))
     }
 
+    /// Regression: a rejected top hypothesis was still drafted as the most likely root cause.
+    @Test func aRejectedHypothesisIsNeverCalledMostLikely() throws {
+        let s = try SampleCopy(Self.incident)
+        defer { s.remove() }
+        let hyps = try #require(try s.jsonReport()["hypotheses"] as? [[String: Any]])
+        let top = try #require(hyps.first?["cause"] as? String)
+        let r = try s.diagnose(["signoff", s.runID, "--hypothesis", "1", "--verdict", "rejected", "--by", "ana",
+                                "--note", "allocator was fine"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let pm = try s.diagnose(["postmortem", s.runID]).text
+        #expect(!pm.contains("Most likely `\(top)`"))
+        #expect(pm.contains("Rejected at sign-off:"))
+        #expect(pm.contains("- `\(top)`: "))
+        #expect(pm.contains("rejected by ana at "))
+        #expect(pm.contains("allocator was fine"))
+        if hyps.count == 1 { #expect(pm.contains("Every hypothesis was rejected at sign-off")) }
+        let md = try s.diagnose([s.runID]).text
+        #expect(!md.contains("most likely \(top),"))
+        #expect(md.contains("rejected at sign-off"))
+        let slack = try s.diagnose(["page", s.runID, "--to", "slack"]).text
+        #expect(!slack.contains("most likely \(top),"))
+    }
+
     /// Re-does the impact arithmetic the postmortem prints: lost steps = last − onset, lost time
     /// = steps × s/step, GPU-hours = seconds × GPUs ÷ 3600.
     func postmortemArithmeticHolds(_ text: String, gpus: Int) throws -> Bool {
