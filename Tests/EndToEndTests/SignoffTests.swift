@@ -178,9 +178,14 @@ import Testing
         #expect(relinked.status == 65)
         #expect(relinked.text.contains("audit chain broken at seq 2"))
 
-        // An unverifiable chain does not sign a report off.
+        // An unverifiable chain does not sign a report off, and is not extended.
         let signoff = try #require(try s.jsonReport()["signoff"] as? [String: Any])
         #expect(signoff["state"] as? String == "draft")
+        let more = try s.diagnose(["signoff", s.runID, "--hypothesis", "1", "--verdict", "confirmed", "--by", "dee"])
+        #expect(more.status == 65)
+        #expect(more.stderr.contains("audit chain broken at seq 2"), "\(more.stderr)")
+        #expect(more.stderr.split(separator: "\n").count == 1, "\(more.stderr)")
+        #expect(try s.diagnose(["audit", s.runID]).text.contains("#3 ") && !(try s.diagnose(["audit", s.runID]).text.contains("#4 ")))
     }
 
     @Test func deletingAnEntryBreaksTheChainAtTheNextOne() throws {
