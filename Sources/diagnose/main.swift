@@ -211,6 +211,10 @@ struct Postmortem: ParsableCommand {
     @Option(help: "Write to FILE instead of stdout.") var output: String?
     @Option(help: "GPUs the run used (default: ranks seen in the logs).") var gpus: Int?
 
+    func validate() throws {
+        if let gpus, gpus < 1 { throw ValidationError("--gpus must be at least 1") }
+    }
+
     func run() throws {
         let session = try workspace.session()
         let text = try guarded { () throws(DiagnoseError) in try session.postmortem(runID, baseline: baseline, gpus: gpus) }

@@ -245,6 +245,7 @@ import Testing
         let impact = try #require(r.text.components(separatedBy: "## Impact").last?.components(separatedBy: "## Root cause").first)
         #expect(impact.contains("lost steps = ") || impact.contains("Not estimated: "))
         for section in Self.sections { #expect(r.text.contains("\n\(section)\n"), "\(section)") }
+        #expect(try s.diagnose(["postmortem", s.runID, "--gpus", "0"]).status == 64)
     }
 
     @Test func postmortemRootCauseFollowsTheSignedOffVerdictAndIsRedacted() throws {
