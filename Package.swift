@@ -67,7 +67,7 @@ let package = Package(
         .testTarget(name: "DiagnoseEngineTests", dependencies: ["DiagnoseEngine", "DiagnoseKit"]),
         .testTarget(name: "DiagnoseReportTests", dependencies: ["DiagnoseReport", "DiagnoseText"]),
         .testTarget(name: "DiagnoseKitTests", dependencies: ["DiagnoseKit"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["DiagnoseKit"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["DiagnoseKit", "DiagnoseIndex"]),
         .testTarget(name: "DiagnoseGenTests", dependencies: ["diagnose-gen"]),
     ],
     swiftLanguageModes: [.v6]

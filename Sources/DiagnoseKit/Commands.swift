@@ -80,23 +80,43 @@ extension Session {
                         baseline: String?) throws(DiagnoseError) -> AuditEntry {
         let who = by.trimmingCharacters(in: .whitespaces)
         guard !who.isEmpty else { throw .badUsage("--by must name who signs") }
+        guard !who.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+            throw .badUsage("--by must be one line of text without control characters")
+        }
         let d = try diagnose(runID, baseline: baseline).diagnosis
         let all = d.hypotheses + d.weakSignals
         let target: Hypothesis?
         if let rank = Int(hypothesis) { target = d.hypotheses.first { $0.rank == rank } }
         else { target = all.first { $0.cause == hypothesis } }
         guard let h = target else {
+            // A report without hypotheses is settled by a run-level verdict on `healthy`.
+            if hypothesis == Self.healthyCause, d.hypotheses.isEmpty {
+                return try appendSignOff(runID, rank: nil, cause: Self.healthyCause, verdict: verdict, by: who, note: note)
+            }
             let have = d.hypotheses.map { "\($0.rank)=\($0.cause)" }.joined(separator: ", ")
-            throw .badUsage("no hypothesis '\(hypothesis)' in the report of \(runID) (have: \(have.isEmpty ? "none" : have))")
+            let hint = d.hypotheses.isEmpty ? "none; sign a report without hypotheses off with --hypothesis healthy" : have
+            throw .badUsage("no hypothesis '\(hypothesis)' in the report of \(runID) (have: \(hint))")
         }
         return try appendSignOff(runID, rank: h.rank, cause: h.cause, verdict: verdict, by: who, note: note)
     }
 
-    /// The audit trail and its verification.
+    /// The run-level cause a no-incident report is signed off on (TAXONOMY.md's `healthy`).
+    public static let healthyCause = "healthy"
+
+    /// The audit trail and its verification. The chain is verified as stored; the entries
+    /// returned for display have `by` and `note` redacted (a note may quote a secret) and on one
+    /// line (a newline in a note cannot forge a line of the listing).
     public func verifyAudit(_ runID: String) throws(DiagnoseError) -> ([AuditEntry], AuditVerification) {
         _ = try workspace.runFolder(runID)
         let entries = try auditEntries(runID)
-        return (entries, AuditChain.verify(entries))
+        let verification = AuditChain.verify(entries)
+        let shown = entries.map { e -> AuditEntry in
+            var e = e
+            e.by = TextFormat.clean(Redactor.redact(e.by))
+            e.note = Redactor.redact(e.note).map { TextFormat.clean($0) }
+            return e
+        }
+        return (shown, verification)
     }
 
     /// A postmortem draft from the diagnosis and the observed timeline.
@@ -136,8 +156,9 @@ extension Session {
 
 /// Sends a page with retries.
 public enum PageDelivery {
-    public static func send(_ data: Data, to url: URL) async throws -> PageResponse {
-        try await PageSender.send(data, to: url)
+    /// POSTs `data` to `url`; `retries` more attempts after the first on 5xx, 429 and transport errors.
+    public static func send(_ data: Data, to url: URL, retries: Int = 3) async throws(PageSendError) -> PageResponse {
+        try await PageSender.send(data, to: url, retries: retries)
     }
 }
 

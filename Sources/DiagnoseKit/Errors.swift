@@ -1,11 +1,14 @@
 /// Errors the library reports to its callers, each with the exit status the CLI uses
-/// (CONTRACT.md §2: 64 bad usage, 66 missing or unreadable input; 70 internal; 74 I/O).
+/// (CONTRACT.md §2: 64 bad usage, 66 missing or unreadable input; 65 data that does not validate;
+/// 70 internal; 74 I/O).
 public enum DiagnoseError: Error, CustomStringConvertible, Equatable {
     case badRunID(String)
     case noRun(id: String, root: String)
     case noRunsRoot(String)
     case unreadable(String)
     case badUsage(String)
+    /// Data that does not validate, such as an audit trail whose hash chain is broken.
+    case invalidData(String)
     case index(String)
     case internalError(String)
 
@@ -16,6 +19,7 @@ public enum DiagnoseError: Error, CustomStringConvertible, Equatable {
         case .noRunsRoot(let root): "runs root '\(root)' does not exist or cannot be read"
         case .unreadable(let why): why
         case .badUsage(let why): why
+        case .invalidData(let why): why
         case .index(let why): "index error: \(why)"
         case .internalError(let why): "internal error: \(why)"
         }
@@ -26,6 +30,7 @@ public enum DiagnoseError: Error, CustomStringConvertible, Equatable {
         switch self {
         case .badRunID, .badUsage: 64
         case .noRun, .noRunsRoot, .unreadable: 66
+        case .invalidData: 65
         case .index: 74
         case .internalError: 70
         }

@@ -14,11 +14,16 @@ extension Session {
         } catch { throw .index("\(error)") }
     }
 
-    /// Appends a verdict to the run's hash-chained audit trail.
+    /// Appends a verdict to the run's hash-chained audit trail; refuses to extend a chain that
+    /// does not verify (a verdict linked to a tampered entry would vouch for it).
     @discardableResult
     public func appendSignOff(_ runID: String, rank: Int?, cause: String, verdict: Verdict.Value, by: String,
                               note: String?) throws(DiagnoseError) -> AuditEntry {
         let chain = try auditEntries(runID)
+        let check = AuditChain.verify(chain)
+        guard check.isValid else {
+            throw .invalidData("\(check.description); not signing (see `diagnose audit \(runID)`)")
+        }
         let entry = AuditChain.append(to: chain, runID: runID, at: ISOTime.string(now()), by: by, rank: rank,
                                       cause: cause, verdict: verdict, note: note)
         do {

@@ -48,7 +48,9 @@ public struct AuditVerification: Sendable, Hashable {
 
     /// "audit chain intact (3 entries)" or "audit chain broken at seq 2: hash-mismatch".
     public var description: String {
-        guard let seq = firstBadSeq, let problem else { return "audit chain intact (\(count) entries)" }
+        guard let seq = firstBadSeq, let problem else {
+            return "audit chain intact (\(count) \(count == 1 ? "entry" : "entries"))"
+        }
         return "audit chain broken at seq \(seq): \(problem.rawValue)"
     }
 }

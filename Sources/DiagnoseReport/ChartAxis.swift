@@ -61,10 +61,11 @@ public struct ChartAxis: Sendable, Equatable {
         return nf * pow(10, e)
     }
 
-    /// A tick label: short and stable ("0.0003", "3e-5", "1.2k", "1e6").
+    /// A tick label: short and stable ("0.0003", "3e-5", "1.2k", "2.5M", "1e12").
     public static func label(_ v: Double) -> String {
         if v == 0 { return "0" }
         let a = abs(v)
+        if a >= 1e6, a < 1e12, v == v.rounded() { return TextFormat.number(v / 1e6, digits: 4) + "M" }
         if a >= 1e6 || a < 1e-3 { return TextFormat.number(v, digits: 3) }
         if a >= 1e4, v == v.rounded() {
             let k = v / 1000

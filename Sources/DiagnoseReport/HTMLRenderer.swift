@@ -102,7 +102,9 @@ public struct HTMLRenderer: Sendable {
                 if s.baseline { baseIndex += 1 } else { runIndex += 1 }
                 let who = s.baseline ? "baseline" + (d.baselineRunID.map { " \($0)" } ?? "") : "run"
                 let nonFinite = s.y.filter { !$0.isFinite }.count
-                o += "<span class=\"key\"><span class=\"swatch\(s.baseline ? " dashed" : "")\" style=\"border-color:\(c)\"></span>\(e(s.label)) <span class=\"muted\">(\(e(who)))</span>"
+                // Series labels usually name their side already ("loss (run)"); say it once.
+                let side = s.label.hasSuffix("(\(who))") ? "" : " <span class=\"muted\">(\(e(who)))</span>"
+                o += "<span class=\"key\"><span class=\"swatch\(s.baseline ? " dashed" : "")\" style=\"border-color:\(c)\"></span>\(e(s.label))\(side)"
                 if nonFinite > 0 { o += " <span class=\"nan\">▼ \(nonFinite) non-finite</span>" }
                 o += "</span>"
             }

@@ -71,7 +71,9 @@ public enum PostmortemRenderer {
         let block = { (s: String) in TextFormat.markdown(TextFormat.clean(s, multiline: true)) }
         let code = { (s: String) in TextFormat.code(s) }
         let confirmed = ReportFacts.confirmedHypothesis(d)
-        let top = ReportFacts.ranked(d.hypotheses).first
+        // A hypothesis rejected at sign-off is never drafted as the cause.
+        let top = ReportFacts.ranked(d.hypotheses).first { !ReportFacts.isRejected($0, d.signoff) }
+        let rejected = ReportFacts.ranked(d.hypotheses).filter { ReportFacts.isRejected($0, d.signoff) }
         let cause = confirmed ?? top
         var o: [String] = []
 
@@ -113,8 +115,21 @@ public enum PostmortemRenderer {
             if let n = v.note, !n.isEmpty { o.append(""); o.append("Sign-off note: \(p(n))") }
         } else if let t = top, d.status == .incident {
             o.append("**UNCONFIRMED.** Most likely \(code(t.cause)): \(p(t.title)) (\(TextFormat.percent(t.confidence))). No hypothesis has been confirmed at sign-off.")
+        } else if d.status == .incident, !rejected.isEmpty {
+            o.append("**UNCONFIRMED.** Every hypothesis was rejected at sign-off; the cause is to be determined.")
         } else {
             o.append("**UNCONFIRMED.** No incident cause was found.")
+        }
+        if confirmed == nil, !rejected.isEmpty {
+            o.append("")
+            o.append("Rejected at sign-off:")
+            o.append("")
+            for h in rejected {
+                guard let v = ReportFacts.verdict(for: h, in: d.signoff) else { continue }
+                var line = "- \(code(h.cause)): \(p(h.title)) (rejected by \(p(v.by)) at \(p(v.at)))"
+                if let n = v.note, !n.isEmpty { line += ": \(p(n))" }
+                o.append(line)
+            }
         }
         if let c = cause {
             let ev = c.evidence.filter(\.supports).prefix(5)
@@ -183,7 +198,7 @@ public enum PostmortemRenderer {
         o.append("## Action items")
         o.append("")
         var items: [String] = []
-        for h in ([confirmed].compactMap { $0 } + ReportFacts.ranked(d.hypotheses).prefix(1)) {
+        for h in [confirmed, top].compactMap({ $0 }) {
             if !h.remediation.isEmpty { items.append("- [ ] Fix (\(code(h.cause))): \(p(h.remediation))") }
             if let v = h.verify, !v.isEmpty { items.append("- [ ] Verify (\(code(h.cause))): \(p(v))") }
         }

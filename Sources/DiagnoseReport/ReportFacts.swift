@@ -8,15 +8,30 @@ public enum ReportFacts {
         "diagnose signoff \(runID) --hypothesis \(rank) --verdict confirmed|rejected|inconclusive --by <you>"
     }
 
-    /// "incident: most likely lr-too-high, 81%" or "no incident found".
+    /// "incident: most likely lr-too-high, 81%" or "no incident found"; a hypothesis rejected at
+    /// sign-off is never called most likely.
     public static func verdictLine(_ d: Diagnosis) -> String {
         if let confirmed = confirmedHypothesis(d) {
             return "incident: \(confirmed.cause), confirmed at sign-off (model confidence \(TextFormat.percent(confirmed.confidence)))"
         }
-        guard d.status == .incident, let top = d.hypotheses.min(by: { $0.rank < $1.rank }) else {
-            return "no incident found"
+        guard d.status == .incident, !d.hypotheses.isEmpty else { return "no incident found" }
+        let rejected = ranked(d.hypotheses).filter { isRejected($0, d.signoff) }.map(\.cause)
+        guard let top = leadingHypothesis(d) else {
+            return "incident: every hypothesis rejected at sign-off (\(rejected.joined(separator: ", "))); cause to be determined"
         }
-        return "incident: most likely \(top.cause), \(TextFormat.percent(top.confidence))"
+        var line = "incident: most likely \(top.cause), \(TextFormat.percent(top.confidence))"
+        if !rejected.isEmpty { line += " (rejected at sign-off: \(rejected.joined(separator: ", ")))" }
+        return line
+    }
+
+    /// Whether the latest verdict on `h` rejects it.
+    public static func isRejected(_ h: Hypothesis, _ signoff: SignOff) -> Bool {
+        verdict(for: h, in: signoff)?.verdict == .rejected
+    }
+
+    /// The hypothesis to lead with: the confirmed one, else the best-ranked one not rejected.
+    public static func leadingHypothesis(_ d: Diagnosis) -> Hypothesis? {
+        confirmedHypothesis(d) ?? ranked(d.hypotheses).first { !isRejected($0, d.signoff) }
     }
 
     /// The hypotheses in rank order.

@@ -52,21 +52,23 @@ public struct SVGChart: Sendable {
         let plotW = width - left - right
 
         // Marker labels go in rows above the plot so they never cover the data or each other.
-        var rowEnds: [Double] = []
-        var placed: [(ChartMarker, Int, Double, Bool)] = []
-        for m in visible {
+        // A row holds the spans already taken; a label that fits no row (of five) keeps its line
+        // and gives its text to the line's tooltip.
+        var rows: [[ClosedRange<Double>]] = []
+        var placed: [(ChartMarker, Int?, Double, Bool)] = []
+        // Onsets claim their rows first, so an onset never loses its label to an event.
+        for m in visible.filter({ $0.kind == .onset }) + visible.filter({ $0.kind != .onset }) {
             let text = SVGChart.short(m.label)
             let w = Double(text.count) * 5.6 + 6
             let px = left + xAxis.fraction(m.x) * plotW
             let flip = px + w > width - 2
-            let start = flip ? px - w : px
-            var row = rowEnds.firstIndex { $0 < start } ?? rowEnds.count
-            if row == rowEnds.count {
-                if rowEnds.count < 5 { rowEnds.append(0) } else { row = rowEnds.indices.min { rowEnds[$0] < rowEnds[$1] }! }
-            }
-            rowEnds[row] = start + w
+            let span = (flip ? px - w : px)...(flip ? px : px + w)
+            var row = rows.firstIndex { $0.allSatisfy { !$0.overlaps(span) } }
+            if row == nil, rows.count < 5 { rows.append([]); row = rows.count - 1 }
+            if let row { rows[row].append(span) }
             placed.append((m, row, px, flip))
         }
+        let rowEnds = rows
         let top = 12.0 + Double(rowEnds.count) * 13
         let plotH = height - top - bottom
         func px(_ x: Double) -> Double { left + xAxis.fraction(x) * plotW }
@@ -121,6 +123,10 @@ public struct SVGChart: Sendable {
         for (m, row, x, flip) in placed {
             let stroke = m.kind == .onset ? "#dc2626" : "#64748b"
             let dash = m.kind == .onset ? "5 3" : "2 3"
+            guard let row else {
+                s += "<line x1=\"\(f(x))\" y1=\"\(f(top))\" x2=\"\(f(x))\" y2=\"\(f(top + plotH))\" stroke=\"\(stroke)\" stroke-dasharray=\"\(dash)\" stroke-width=\"1.2\"><title>\(esc(m.label))</title></line>"
+                continue
+            }
             let ly = 10.0 + Double(row) * 13 + 9
             s += "<line x1=\"\(f(x))\" y1=\"\(f(ly - 8))\" x2=\"\(f(x))\" y2=\"\(f(top + plotH))\" stroke=\"\(stroke)\" stroke-dasharray=\"\(dash)\" stroke-width=\"1.2\"/>"
             let anchor = flip ? "end" : "start"

@@ -196,7 +196,10 @@ struct Audit: ParsableCommand {
             print("#\(e.seq) \(e.at) \(e.by): \(e.cause) \(e.verdict.rawValue)\(e.note.map { " (\($0))" } ?? "") \(e.hash.prefix(12))")
         }
         print(verification.description)
-        if !verification.isValid { throw ExitCode(65) }
+        if !verification.isValid {
+            FileHandle.standardError.write(Data("diagnose: \(verification.description) (entry #\(verification.firstBadSeq ?? 0) of \(runID)'s audit trail does not match what was signed)\n".utf8))
+            throw ExitCode(65)
+        }
     }
 }
 
@@ -207,6 +210,10 @@ struct Postmortem: ParsableCommand {
     @Option(help: "The baseline run (overrides run.yaml's).") var baseline: String?
     @Option(help: "Write to FILE instead of stdout.") var output: String?
     @Option(help: "GPUs the run used (default: ranks seen in the logs).") var gpus: Int?
+
+    func validate() throws {
+        if let gpus, gpus < 1 { throw ValidationError("--gpus must be at least 1") }
+    }
 
     func run() throws {
         let session = try workspace.session()
@@ -227,6 +234,12 @@ struct Page: AsyncParsableCommand {
     @Option(help: "PagerDuty routing key (default: $PAGERDUTY_ROUTING_KEY).") var routingKey: String?
     @Option(help: "Link to the full report in the page.") var reportUrl: String?
     @Option(help: "The baseline run (overrides run.yaml's).") var baseline: String?
+    @Option(help: "With --send: retries after the first attempt on 5xx, 429 or no answer (backoff 1 s, doubling).")
+    var retries = 3
+
+    func validate() throws {
+        guard (0...10).contains(retries) else { throw ValidationError("--retries must be between 0 and 10") }
+    }
 
     func run() async throws {
         let session = try workspace.session()
@@ -244,10 +257,10 @@ struct Page: AsyncParsableCommand {
             throw ExitCode(64)
         }
         do {
-            let r = try await PageDelivery.send(data, to: url)
+            let r = try await PageDelivery.send(data, to: url, retries: retries)
             print("sent: HTTP \(r.status) after \(r.attempts) attempt(s)")
         } catch {
-            FileHandle.standardError.write(Data("diagnose: page not delivered: \(error)\n".utf8))
+            FileHandle.standardError.write(Data("diagnose: \(error.description) (to \(url.host ?? "?")\(url.port.map { ":\($0)" } ?? ""); the URL's path is not shown as it may hold a token)\n".utf8))
             throw ExitCode(69)
         }
     }
