@@ -13,7 +13,7 @@ import Testing
     }
 
     @Test func htmlFileIsSelfContainedAndEscapesLogText() throws {
-        let s = try SampleCopy("case-031")
+        let s = try SampleCopy("pt-350m-v32")
         defer { s.remove() }
         let log = s.runFolder + "/train.log"
         var text = try String(contentsOfFile: log, encoding: .utf8)
@@ -64,7 +64,7 @@ import Testing
     }
 
     @Test func htmlOutputToAnUnwritablePathIsExit73() throws {
-        let s = try SampleCopy("case-031")
+        let s = try SampleCopy("pt-350m-v32")
         defer { s.remove() }
         let r = try s.diagnose([s.runID, "--format", "html", "--output", s.root + "/no/such/dir/report.html"])
         #expect(r.status == 73)
@@ -77,7 +77,7 @@ import Testing
             .filter { !$0.contains("\"generated_at\"") }.joined(separator: "\n")
     }
 
-    @Test(arguments: ["case-031", "case-019"])
+    @Test(arguments: ["pt-350m-v32", "cpt-3b-r57"])
     func jsonReportIsTheSameBytesButForItsClock(caseID: String) throws {
         let s = try SampleCopy(caseID)
         defer { s.remove() }

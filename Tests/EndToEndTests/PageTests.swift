@@ -6,7 +6,7 @@ import Glibc
 
 /// `diagnose page`: the three payload shapes, and `--send` against a receiver on 127.0.0.1.
 @Suite struct PageTests {
-    static let incident = "case-031"
+    static let incident = "pt-350m-v32"
 
     func object(_ r: CLI.Result) throws -> [String: Any] {
         #expect(r.status == 0, "\(r.stderr)")

@@ -8,9 +8,23 @@ struct SampleCopy {
     var runFolder: String { runs + "/" + runID }
     var index: String { runs + "/.diagnose/index.sqlite" }
 
-    /// Copies `samples/dev/<caseID>/runs` into a fresh temporary folder; the run is truth.yaml's `run_id`.
-    init(_ caseID: String) throws {
-        let source = CLI.repoRoot.appendingPathComponent("samples/dev/\(caseID)")
+    /// Copies the runs of the sample case whose truth.yaml names `run` (found by run id, which the
+    /// generator keeps stable; case numbers change when the corpus is regenerated) into a fresh
+    /// temporary folder.
+    init(_ run: String) throws {
+        let samples = CLI.repoRoot.appendingPathComponent("samples")
+        var found: URL? = nil
+        for split in ["dev", "heldout"] {
+            let dir = samples.appendingPathComponent(split)
+            for c in (try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? [] {
+                let t = (try? String(contentsOf: dir.appendingPathComponent(c + "/truth.yaml"), encoding: .utf8)) ?? ""
+                if t.split(separator: "\n").contains(where: { $0.trimmingCharacters(in: .whitespaces) == "run_id: \(run)" }) {
+                    found = dir.appendingPathComponent(c)
+                }
+            }
+        }
+        guard let source = found else { throw CopyError(message: "no sample case runs \(run)") }
+        let caseID = source.lastPathComponent
         let truth = try String(contentsOf: source.appendingPathComponent("truth.yaml"), encoding: .utf8)
         guard let line = truth.split(separator: "\n").first(where: { $0.hasPrefix("run_id:") }) else {
             throw CopyError(message: "\(caseID)/truth.yaml names no run_id")

@@ -5,7 +5,7 @@ import Testing
 /// Sign-off, the audit trail and the postmortem draft, run through the built binary on a copy
 /// of a bundled sample incident.
 @Suite struct SignoffTests {
-    static let incident = "case-031"
+    static let incident = "pt-350m-v32"
 
     @Test func signOffByRankTurnsEveryFormatFromDraftToSignedOff() throws {
         let s = try SampleCopy(Self.incident)
@@ -216,7 +216,7 @@ import Testing
 
     /// An fp16 overflow: the onset is a step, so the impact is estimated with its arithmetic.
     @Test func postmortemDraftHasEverySectionAndItsArithmetic() throws {
-        let s = try SampleCopy("case-019")
+        let s = try SampleCopy("cpt-3b-r57")
         defer { s.remove() }
         let hyps = try #require(try s.jsonReport()["hypotheses"] as? [[String: Any]])
         let top = try #require(hyps.first?["cause"] as? String)
