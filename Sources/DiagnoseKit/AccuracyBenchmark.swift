@@ -43,6 +43,17 @@ public enum AccuracyBenchmark {
         public var outcomes: [Outcome]
         public var ece: Double
 
+        /// One line per case: case, split, truth, solved at top-1, listed causes, rank-1 confidence.
+        public var perCase: String {
+            var s = "case\tsplit\ttruth\ttop1\tlisted\tconfidence\n"
+            for o in outcomes {
+                s += "\(o.testCase.id)\t\(o.testCase.split)\t\(o.testCase.cause)\t\(o.top1 ? "yes" : "no")\t"
+                s += (o.listed.isEmpty ? "-" : o.listed.joined(separator: ",")) + "\t"
+                s += (o.confidence.map { String(format: "%.3f", $0) } ?? "-") + "\n"
+            }
+            return s
+        }
+
         func rate(_ xs: [Outcome], _ f: (Outcome) -> Bool) -> String {
             xs.isEmpty ? "n/a" : String(format: "%.1f%% (%d/%d)", 100 * Double(xs.filter(f).count) / Double(xs.count),
                                         xs.filter(f).count, xs.count)

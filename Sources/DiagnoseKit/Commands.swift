@@ -165,7 +165,7 @@ public enum PageDelivery {
 /// `diagnose bench accuracy`.
 public enum AccuracyCommand {
     public static func run(corpus: String, split: String?, playbooks: String?, fit: Bool, calibrationOut: String?,
-                           progress: Bool) throws(DiagnoseError) -> String {
+                           perCase: String? = nil, progress: Bool) throws(DiagnoseError) -> String {
         var cases = try AccuracyBenchmark.cases(corpus: corpus)
         if let split { cases = cases.filter { $0.split == split } }
         guard !cases.isEmpty else { throw .noRunsRoot("\(corpus) (no case with a truth.yaml)") }
@@ -179,6 +179,11 @@ public enum AccuracyCommand {
         if progress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
         var out = "accuracy on \(corpus) (\(cases.count) cases, \(String(format: "%.1f", Date().timeIntervalSince(started))) s)\n"
         out += summary.table
+        if let perCase {
+            do { try summary.perCase.write(toFile: perCase, atomically: true, encoding: .utf8) } catch {
+                throw .unreadable("cannot write \(perCase): \(error)")
+            }
+        }
         if fit {
             let dev = summary.outcomes.filter { $0.testCase.split == "dev" }
             let lib: PlaybookLibrary

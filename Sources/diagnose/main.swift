@@ -334,11 +334,12 @@ struct BenchAccuracy: ParsableCommand {
     @Option(help: "A folder of playbooks that add to or override the built-ins.") var playbooks: String?
     @Flag(help: "Fit the calibration on the dev split and write it to <playbooks>/calibration.yaml.") var fit = false
     @Option(help: "Where --fit writes the calibration (default: the built-in playbooks folder).") var calibrationOut: String?
+    @Option(help: "Also write one line per case (TSV) to FILE.") var perCase: String?
 
     func run() throws {
         let text = try guarded { () throws(DiagnoseError) in
             try AccuracyCommand.run(corpus: corpus, split: split, playbooks: playbooks, fit: fit,
-                                    calibrationOut: calibrationOut, progress: isatty(2) != 0)
+                                    calibrationOut: calibrationOut, perCase: perCase, progress: isatty(2) != 0)
         }
         print(text, terminator: "")
     }
