@@ -77,12 +77,12 @@ public struct LRScheduleDetector: Detector {
                                    evidence: [Cite.point(r.t.points[r.peakIndex], in: rs, note: "run's peak lr"),
                                               Cite.point(b.t.points[b.peakIndex], in: b.t.series, baseline: true, note: "baseline's peak lr")]))
             }
-            let after = r.t.values[r.reachIndex...]
+            let after = r.t.values[r.peakIndex...]
             if after.count >= 10, let lo = after.min(), let hi = after.max(), lo > 0, hi / lo <= 1.05 {
                 let (bAtEnd, bi) = b.value(atX: r.t.x(r.t.count - 1))
                 let rEnd = r.t.values[r.t.count - 1]
                 if bAtEnd <= 0.7 * b.peak, bAtEnd > 0 || rEnd > 0 {
-                    let p = r.t.points[r.reachIndex]
+                    let p = r.t.points[r.peakIndex]
                     out.append(Symptom(kind: .lrFlat, metric: .lr, onsetStep: p.step, onsetTime: p.time, rank: p.rank ?? rs.rank,
                                        magnitude: bounded(bAtEnd > 0 ? rEnd / bAtEnd : nonFiniteMagnitude), before: bAtEnd, after: rEnd,
                                        summary: "lr stays flat at \(Fmt.num(rEnd)) where the baseline decayed to \(Fmt.num(bAtEnd)) by the same step",
