@@ -22,7 +22,40 @@ public enum Detectors {
 
     /// Runs the given detectors; output sorted by kind, metric, rank, onset, summary.
     public static func run(_ input: AnalysisInput, detectors: [any Detector]) -> [Symptom] {
-        detectors.flatMap { $0.detect(input) }.map(\.jsonSafe).sorted(by: Symptom.deterministicOrder)
+        let raw = detectors.flatMap { $0.detect(input) }.map(\.jsonSafe).sorted(by: Symptom.deterministicOrder)
+        return mergeAcrossRanks(raw).sorted(by: Symptom.deterministicOrder)
+    }
+
+    /// Kinds where the same finding on several ranks at the same onset is one finding.
+    static let mergeable: Set<SymptomKind> = [
+        .nonFinite, .spike, .divergence, .plateau, .levelShiftUp, .levelShiftDown, .highFromStart, .stepTimeShift,
+        .throughputDrop, .dataWaitRise, .lossScaleCollapse, .recurringAtSamePosition,
+    ]
+
+    /// Merges per-rank copies of one metric finding (same kind, metric and onset step, different
+    /// ranks; data-parallel ranks log the same all-reduced loss) into the strongest copy, whose
+    /// summary then names the other ranks and whose evidence cites two of them.
+    static func mergeAcrossRanks(_ symptoms: [Symptom]) -> [Symptom] {
+        var groups: [String: [Int]] = [:]
+        for (i, s) in symptoms.enumerated() where mergeable.contains(s.kind) && s.rank != nil && s.onsetStep != nil {
+            groups["\(s.kind.rawValue)|\(s.metric?.rawValue ?? "")|\(s.eventKind?.rawValue ?? "")|\(s.onsetStep!)", default: []].append(i)
+        }
+        var drop: Set<Int> = []
+        var replaced: [Int: Symptom] = [:]
+        for (_, idx) in groups where idx.count > 1 {
+            let ranks = Set(idx.compactMap { symptoms[$0].rank })
+            guard ranks.count > 1 else { continue }
+            let keep = idx.max { a, b in
+                (symptoms[a].magnitude, -(symptoms[a].rank ?? 0)) < (symptoms[b].magnitude, -(symptoms[b].rank ?? 0))
+            }!
+            var merged = symptoms[keep]
+            let others = idx.filter { $0 != keep }.sorted { (symptoms[$0].rank ?? 0) < (symptoms[$1].rank ?? 0) }
+            merged.summary += "; same onset on \(ranks.count) ranks (\(ranks.sorted().prefix(8).map(String.init).joined(separator: ", "))\(ranks.count > 8 ? ", …" : ""))"
+            merged.evidence += others.prefix(2).compactMap { symptoms[$0].evidence.first }
+            replaced[keep] = merged
+            drop.formUnion(others)
+        }
+        return symptoms.indices.filter { !drop.contains($0) }.map { replaced[$0] ?? symptoms[$0] }
     }
 }
 

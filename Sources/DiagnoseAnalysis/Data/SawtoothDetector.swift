@@ -61,9 +61,11 @@ public struct SawtoothDetector: Detector {
     /// The strongest periodic drop pattern: the autocorrelation's best lag, then the phase whose
     /// boundaries drop most.
     static func periodic(_ all: [Double]) -> Result? {
-        // The early steep decay would dominate the autocorrelation: look past it.
+        // The early steep decay would dominate the autocorrelation: look past it. Long series are
+        // analysed as bucket medians (the noise-unit scale is preserved) to bound the cost.
         let skip = all.count / 6
-        let v = Array(all[skip...])
+        let bucket = max(1, (all.count - skip + 2999) / 3000)
+        let v = Stats.bucketMedians(Array(all[skip...]), size: bucket)
         let n = v.count
         guard n >= 30 else { return nil }
         let detrended = zip(v, Stats.rollingMedian(v, half: max(5, n / 8))).map { $0 - $1 }
@@ -87,7 +89,7 @@ public struct SawtoothDetector: Detector {
         for phase in 0..<bestLag {
             let ks = stride(from: phase, to: n, by: bestLag).filter { $0 >= w && $0 + w <= n }
             guard ks.count >= 2, let z = meanDrop(v, at: ks, window: w) else { continue }
-            if z > (best?.z ?? -.infinity) { best = Result(z: z, boundaries: ks.map { $0 + skip }) }
+            if z > (best?.z ?? -.infinity) { best = Result(z: z, boundaries: ks.map { $0 * bucket + skip }) }
         }
         return best
     }

@@ -42,20 +42,37 @@ enum Stats {
         return mad(d) / 2.0.squareRoot()
     }
 
-    /// Centred rolling median with `half` points either side (shrinks at the edges).
+    /// Centred rolling median with `half` points either side (shrinks at the edges). Wide windows
+    /// are evaluated on a grid of about 64 points per window and held in between, so the cost
+    /// stays near O(n·log w) whatever the width.
     static func rollingMedian(_ v: [Double], half: Int) -> [Double] {
         let n = v.count
         guard n > 0 else { return [] }
+        let step = half > 64 ? max(1, half / 32) : 1
         var out = [Double](repeating: 0, count: n)
         var window = [Double](); window.reserveCapacity(2 * half + 1)
-        for i in 0..<n {
-            let lo = max(0, i - half), hi = min(n - 1, i + half)
+        var i = 0
+        while i < n {
+            let c = min(n - 1, i + step / 2)
+            let lo = max(0, c - half), hi = min(n - 1, c + half)
             window.removeAll(keepingCapacity: true)
             for j in lo...hi { window.append(v[j]) }
             window.sort()
             let m = window.count
-            out[i] = m % 2 == 1 ? window[m / 2] : (window[m / 2 - 1] + window[m / 2]) / 2
+            let med = m % 2 == 1 ? window[m / 2] : (window[m / 2 - 1] + window[m / 2]) / 2
+            for j in i..<min(n, i + step) { out[j] = med }
+            i += step
         }
+        return out
+    }
+
+    /// Medians of consecutive buckets of `size` points.
+    static func bucketMedians(_ v: [Double], size: Int) -> [Double] {
+        guard size > 1 else { return v }
+        var out: [Double] = []
+        out.reserveCapacity(v.count / size + 1)
+        var i = 0
+        while i < v.count { out.append(median(v[i..<min(v.count, i + size)])); i += size }
         return out
     }
 
