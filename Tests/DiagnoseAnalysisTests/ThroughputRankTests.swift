@@ -113,3 +113,12 @@ import Testing
         #expect(RankStoppedFirstDetector().detect(Fx.input(Fx.obs(series: series, events: [warning]))).isEmpty)
     }
 }
+
+@Suite struct RankStoppedRegressionTests {
+    @Test func finalCheckpointSaveOnRankZeroDoesNotMakeOthersLookStopped() {
+        let series = (0..<2).map { Fx.series(.loss, Fx.loss(150, seed: UInt64($0)), source: "logs/rank\($0).log", rank: $0) }
+        let save = Fx.event(.checkpointSave, line: 500, source: "logs/rank0.log", time: Fx.t0 + 150 * 10 + 900, rank: 0,
+                            severity: .info, message: "Saving model checkpoint to out/checkpoint-150")
+        #expect(RankStoppedFirstDetector().detect(Fx.input(Fx.obs(series: series, events: [save]))).isEmpty)
+    }
+}

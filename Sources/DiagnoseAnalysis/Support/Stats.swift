@@ -48,7 +48,8 @@ enum Stats {
     static func rollingMedian(_ v: [Double], half: Int) -> [Double] {
         let n = v.count
         guard n > 0 else { return [] }
-        let step = half > 64 ? max(1, half / 32) : 1
+        if half <= 64 { return slidingMedian(v, half: half) }
+        let step = max(1, half / 32)
         var out = [Double](repeating: 0, count: n)
         var window = [Double](); window.reserveCapacity(2 * half + 1)
         var i = 0
@@ -62,6 +63,34 @@ enum Stats {
             let med = m % 2 == 1 ? window[m / 2] : (window[m / 2 - 1] + window[m / 2]) / 2
             for j in i..<min(n, i + step) { out[j] = med }
             i += step
+        }
+        return out
+    }
+
+    /// Exact centred rolling median for narrow windows: one sorted buffer, updated by binary
+    /// search as the window slides (O(n·w) moves of a few words, no per-point sort).
+    private static func slidingMedian(_ v: [Double], half: Int) -> [Double] {
+        let n = v.count
+        var out = [Double](repeating: 0, count: n)
+        var buf: [Double] = []
+        buf.reserveCapacity(2 * half + 2)
+        func position(_ x: Double) -> Int {
+            var lo = 0, hi = buf.count
+            while lo < hi { let m = (lo + hi) / 2; if buf[m] < x { lo = m + 1 } else { hi = m } }
+            return lo
+        }
+        var lo = 0, hi = -1
+        for i in 0..<n {
+            let wantLo = max(0, i - half), wantHi = min(n - 1, i + half)
+            while hi < wantHi { hi += 1; buf.insert(v[hi], at: position(v[hi])) }
+            while lo < wantLo {
+                let p = position(v[lo])
+                if p < buf.count, buf[p] == v[lo] { buf.remove(at: p) }
+                else if let q = buf.firstIndex(where: { $0 == v[lo] || ($0.isNaN && v[lo].isNaN) }) { buf.remove(at: q) }
+                lo += 1
+            }
+            let m = buf.count
+            out[i] = m % 2 == 1 ? buf[m / 2] : (buf[m / 2 - 1] + buf[m / 2]) / 2
         }
         return out
     }
