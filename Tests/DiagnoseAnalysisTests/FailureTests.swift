@@ -79,3 +79,12 @@ import Testing
         #expect(CheckpointStep.step(in: "meta-llama/Llama-3-8B") == nil)
     }
 }
+
+@Suite struct ResumeRegressionTests {
+    @Test func loadingABaseCheckpointBeyondTheRunsStepsIsNotAResume() {
+        let load = Fx.event(.checkpointLoad, line: 4, severity: .info, message: "loading weights from /models/base/checkpoint-5000",
+                            detail: .checkpoint(path: "/models/base/checkpoint-5000", step: nil, optimizerState: nil, schedulerState: nil))
+        let run = Fx.obs(series: [Fx.series(.loss, Fx.loss(100, seed: 1), every: 10)], events: [load])
+        #expect(ResumeDetector().detect(Fx.input(run)).isEmpty)
+    }
+}

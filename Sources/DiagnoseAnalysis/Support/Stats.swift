@@ -95,6 +95,32 @@ enum Stats {
         return out
     }
 
+    /// Medians of every forward window: `out[k]` = median of `v[k..<k+w]` (k ≤ n−w), computed
+    /// with one sliding sorted buffer.
+    static func windowMedians(_ v: [Double], w: Int) -> [Double] {
+        let n = v.count
+        guard w >= 1, n >= w else { return [] }
+        var buf = v[0..<w].sorted()
+        func position(_ x: Double) -> Int {
+            var lo = 0, hi = buf.count
+            while lo < hi { let m = (lo + hi) / 2; if buf[m] < x { lo = m + 1 } else { hi = m } }
+            return lo
+        }
+        var out = [Double](repeating: 0, count: n - w + 1)
+        for k in 0...(n - w) {
+            if k > 0 {
+                let old = v[k - 1]
+                let p = position(old)
+                if p < buf.count, buf[p] == old { buf.remove(at: p) }
+                else if let q = buf.firstIndex(where: { $0 == old || ($0.isNaN && old.isNaN) }) { buf.remove(at: q) }
+                let new = v[k + w - 1]
+                buf.insert(new, at: position(new))
+            }
+            out[k] = w % 2 == 1 ? buf[w / 2] : (buf[w / 2 - 1] + buf[w / 2]) / 2
+        }
+        return out
+    }
+
     /// Medians of consecutive buckets of `size` points.
     static func bucketMedians(_ v: [Double], size: Int) -> [Double] {
         guard size > 1 else { return v }

@@ -13,13 +13,17 @@ struct StepChange {
 
     /// Trend-corrected jump between the `w` points before `k` and the `w` points from `k` on.
     static func jump(_ v: [Double], at k: Int, window w: Int) -> Double {
-        let n = v.count
-        let l1 = Stats.median(v[(k - w)..<k])
-        let r1 = Stats.median(v[k..<(k + w)])
+        jump(at: k, n: v.count, window: w) { Stats.median(v[$0..<($0 + w)]) }
+    }
+
+    /// The same with precomputed forward-window medians (`med(i)` = median of `v[i..<i+w]`).
+    static func jump(at k: Int, n: Int, window w: Int, med: (Int) -> Double) -> Double {
+        let l1 = med(k - w)
+        let r1 = med(k)
         var trend = 0.0
         var parts = 0
-        if k - 2 * w >= 0 { trend += l1 - Stats.median(v[(k - 2 * w)..<(k - w)]); parts += 1 }
-        if k + 2 * w <= n { trend += Stats.median(v[(k + w)..<(k + 2 * w)]) - r1; parts += 1 }
+        if k - 2 * w >= 0 { trend += l1 - med(k - 2 * w); parts += 1 }
+        if k + 2 * w <= n { trend += med(k + w) - r1; parts += 1 }
         if parts > 0 { trend /= Double(parts) }
         // A trend only explains a jump in its own direction, and at most as large as itself.
         let jump = r1 - l1
@@ -61,14 +65,16 @@ struct StepChange {
         var lo = max(start, w * 2)
         if lo > n - w { lo = max(start, w) }
         guard lo <= n - w else { return nil }
+        let meds = Stats.windowMedians(v, w: w)
         for k in lo...(n - w) {
-            let z = jump(v, at: k, window: w) / scale
+            let z = jump(at: k, n: n, window: w) { meds[$0] } / scale
             if abs(z) >= minZ, abs(z) > abs(best?.z ?? 0) {
-                best = StepChange(index: k, before: Stats.median(v[(k - w)..<k]), after: Stats.median(v[k...]), z: z)
+                best = StepChange(index: k, before: meds[k - w], after: .nan, z: z)
             }
         }
         guard var b = best else { return nil }
         b = refine(v, b, window: w)
+        b = StepChange(index: b.index, before: b.before, after: Stats.median(v[b.index...]), z: b.z)
         // Sustained: the level after the change stays on the new side for the rest of the series.
         let jump = Stats.median(v[b.index..<min(n, b.index + w)]) - b.before
         let persisted = b.after - b.before

@@ -41,11 +41,19 @@ public struct RankStoppedFirstDetector: Detector {
         for (si, s) in obs.series.enumerated() {
             var prev: Double?
             var diffs: [Double] = []
+            var top: [Int: (x: Double, index: Int, count: Int)] = [:]
             for (pi, p) in s.points.enumerated() {
                 let x = useTime ? p.time : p.step.map(Double.init)
-                if let x, let pr = prev, x > pr { diffs.append(x - pr) }
-                if let x { prev = x }
-                see(p.rank ?? s.rank, x, .point(series: si, point: pi))
+                guard let x, x.isFinite else { continue }
+                if let pr = prev, x > pr { diffs.append(x - pr) }
+                prev = x
+                guard let r = p.rank ?? s.rank else { continue }
+                if let t = top[r] { top[r] = x > t.x ? (x, pi, t.count + 1) : (t.x, t.index, t.count + 1) }
+                else { top[r] = (x, pi, 1) }
+            }
+            for (r, t) in top {
+                see(r, t.x, .point(series: si, point: t.index))
+                last[r]!.count += t.count - 1
             }
             if !diffs.isEmpty { intervals.append(Stats.median(diffs)) }
         }
