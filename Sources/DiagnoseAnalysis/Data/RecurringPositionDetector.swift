@@ -26,21 +26,31 @@ public struct RecurringPositionDetector: Detector {
         for key in groups.keys.sorted() {
             let list = groups[key]!
             let minRel = Self.minRelative[list[0].name]!
-            let occ = list.flatMap { s in s.points.filter { $0.step != nil }.map { Occurrence(point: $0, series: s) } }
-                .sorted { ($0.point.step!, $0.series.source, $0.point.line) < ($1.point.step!, $1.series.source, $1.point.line) }
-            guard occ.count >= 10 else { continue }
-            let steps = occ.map { $0.point.step! }
+            // Only steps seen more than once matter; find them with integer work first.
+            var counts: [Int: Int] = [:]
+            for s in list { for p in s.points { if let st = p.step { counts[st, default: 0] += 1 } } }
+            let repeated = Set(counts.filter { $0.value >= 2 }.keys)
+            guard !repeated.isEmpty, counts.count >= 10 else { continue }
             var byStep: [Int: [Occurrence]] = [:]
-            for o in occ { byStep[o.point.step!, default: []].append(o) }
-            let uniqueSteps = Array(Set(steps)).sorted()
-            guard uniqueSteps.count >= 10 else { continue }
+            var flat: [(step: Int, value: Double)] = []
+            for s in list {
+                for p in s.points {
+                    guard let st = p.step else { continue }
+                    flat.append((st, p.value))
+                    if repeated.contains(st) { byStep[st, default: []].append(Occurrence(point: p, series: s)) }
+                }
+            }
+            for k in byStep.keys { byStep[k]!.sort { ($0.series.source, $0.point.line) < ($1.series.source, $1.point.line) } }
+            flat.sort { $0.step < $1.step }
+            let steps = flat.map(\.step)
+            let uniqueSteps = counts.keys.sorted()
             let spacing = max(1, (uniqueSteps.last! - uniqueSteps.first!) / max(1, uniqueSteps.count - 1))
             var hits: [(step: Int, z: Double, median: Double, occ: [Occurrence])] = []
             for (step, all) in byStep where all.count >= 2 {
                 let distinct = Self.distinct(all, resumed: resumed)
                 guard distinct.count >= 2 else { continue }
                 let lo = lowerBound(steps, step - 10 * spacing), hi = lowerBound(steps, step + 10 * spacing + 1)
-                let neighbours = occ[lo..<hi].filter { $0.point.step! != step && $0.point.value.isFinite }.map(\.point.value)
+                let neighbours = flat[lo..<hi].filter { $0.step != step && $0.value.isFinite }.map(\.value)
                 guard neighbours.count >= 4 else { continue }
                 let med = Stats.median(neighbours)
                 let scale = max(Stats.mad(neighbours), abs(med) * 1e-3, 1e-12)
