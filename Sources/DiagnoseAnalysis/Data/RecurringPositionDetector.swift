@@ -53,7 +53,7 @@ public struct RecurringPositionDetector: Detector {
                 let neighbours = flat[lo..<hi].filter { $0.step != step && $0.value.isFinite }.map(\.value)
                 guard neighbours.count >= 4 else { continue }
                 let med = Stats.median(neighbours)
-                let scale = max(Stats.mad(neighbours), abs(med) * 1e-3, 1e-12)
+                let scale = max(Stats.mad(neighbours), abs(med) * 1e-3, 1e-6)
                 let zs = distinct.map { o -> Double in
                     let v = o.point.value
                     if !v.isFinite { return nonFiniteMagnitude }

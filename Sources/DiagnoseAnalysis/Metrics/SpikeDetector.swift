@@ -49,13 +49,13 @@ public struct SpikeDetector: Detector {
         var out: [Spike] = []
         var i = warm
         while i < n {
-            let scale = max(local[i], 0.5 * global, abs(med[i]) * 1e-4, 1e-12)
+            let scale = max(local[i], 0.5 * global, abs(med[i]) * 1e-4, 1e-6)
             let z = r[i] / scale
             if z >= threshold, r[i] >= minRelative * abs(med[i]) {
                 var best = Spike(index: i, z: z, median: med[i])
                 var j = i + 1
                 while j < n {
-                    let zj = r[j] / max(local[j], 0.5 * global, abs(med[j]) * 1e-4, 1e-12)
+                    let zj = r[j] / max(local[j], 0.5 * global, abs(med[j]) * 1e-4, 1e-6)
                     guard zj >= threshold, r[j] >= minRelative * abs(med[j]) else { break }
                     if zj > best.z { best = Spike(index: j, z: zj, median: med[j]) }
                     j += 1
