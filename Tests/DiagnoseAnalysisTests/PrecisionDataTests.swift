@@ -159,3 +159,14 @@ import Testing
         #expect(BatchShapeDetector().detect(Fx.input(Fx.obs(series: [s]), baseline: Fx.obs("b", series: [s]))).isEmpty)
     }
 }
+
+@Suite struct BatchShapeRegressionTests {
+    @Test func epochsPassFasterAtTheSameBatch() {
+        let gbs = Fx.series(.globalBatchSize, [Double](repeating: 256, count: 100))
+        let run = Fx.obs(series: [gbs, Fx.series(.epoch, (0..<100).map { Double($0) / 50 })])
+        let base = Fx.obs("b", series: [gbs, Fx.series(.epoch, (0..<100).map { Double($0) / 200 })])
+        let out = BatchShapeDetector().detect(Fx.input(run, baseline: base))
+        #expect(out.count == 1 && out[0].metric == .epoch && abs(out[0].magnitude - 4) < 0.01)
+        #expect(out[0].summary.contains("global batch size unchanged"))
+    }
+}
