@@ -44,9 +44,10 @@ public struct SawtoothDetector: Detector {
         let v = loss.values
         if let epoch = obs.primary(.epoch), epoch.count >= 3 {
             var ks: [Int] = []
-            var prev = Int(epoch.values[0].rounded(.down))
+            func whole(_ e: Double) -> Int { Int(max(-1e12, min(1e12, e + 1e-9)).rounded(.down)) }
+            var prev = whole(epoch.values[0])
             for (i, e) in epoch.values.enumerated() {
-                let cur = Int((e + 1e-9).rounded(.down))
+                let cur = whole(e)
                 if cur > prev, let s = epoch.points[i].step, let k = loss.firstIndex(atOrAfterStep: s) { ks.append(k) }
                 prev = cur
             }

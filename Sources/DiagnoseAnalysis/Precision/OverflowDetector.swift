@@ -33,7 +33,7 @@ public struct OverflowDetector: Detector {
         for s in obs.series(.skippedIters) {
             let t = Trace(s)
             for p in t.points.dropFirst(t.warmup) where p.value >= 1 {
-                skipped += Int(p.value)
+                skipped += Int(min(p.value, 1e6))
                 if firstSkipped == nil { firstSkipped = p }
                 if skippedCites.count < 3 { skippedCites.append(Cite.point(p, in: s, baseline: baseline)) }
             }
