@@ -161,3 +161,25 @@ import Testing
         #expect(HighFromStartDetector().detect(input).isEmpty)
     }
 }
+
+@Suite struct ResumedRunRegressionTests {
+    @Test func resumedRunStartingAtPeakIsNotMissingWarmup() {
+        let base = Fx.obs("b", series: [Fx.series(.lr, Fx.lr(1000, warmup: 100))])
+        let run = Fx.obs(series: [Fx.series(.lr, Array(Fx.lr(1000, warmup: 100)[600...]), step0: 601)])
+        #expect(LRScheduleDetector().detect(Fx.input(run, baseline: base)).of(.lrNoWarmup).isEmpty)
+    }
+
+    @Test func resumedBaselineDoesNotMakeTheRunHighFromStart() {
+        let full = Fx.loss(1000, seed: 3)
+        let base = Fx.obs("b", series: [Fx.series(.loss, Array(full[500...]), step0: 501)])
+        let run = Fx.obs(series: [Fx.series(.loss, Fx.loss(1000, seed: 4))])
+        #expect(HighFromStartDetector().detect(Fx.input(run, baseline: base)).isEmpty)
+    }
+
+    @Test func megatronNaNIterationsCounter() {
+        var v = [Double](repeating: 0, count: 50)
+        v[30] = 3; v[31] = 10
+        let out = NonFiniteDetector().detect(Fx.input(Fx.obs(series: [Fx.series(.nanIters, v, every: 10)])))
+        #expect(out.count == 1 && out[0].metric == .nanIters && out[0].magnitude == 13 && out[0].onsetStep == 301)
+    }
+}

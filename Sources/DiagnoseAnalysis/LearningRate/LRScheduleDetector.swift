@@ -55,7 +55,9 @@ public struct LRScheduleDetector: Detector {
         let b = input.baseline?.primary(.lr).flatMap(Shape.init)
         let rs = r.t.series
         if let b {
-            if b.hasWarmup, !r.hasWarmup || r.warmupLength <= b.warmupLength / 4 {
+            // A run whose LR log starts after the baseline's warm-up ended (a resumed run) says nothing about warm-up.
+            let startsAtBeginning = (r.t.points[0].step ?? 0) <= (b.t.points[b.reachIndex].step ?? Int.max)
+            if b.hasWarmup, startsAtBeginning, !r.hasWarmup || r.warmupLength <= b.warmupLength / 4 {
                 let runLen = max(r.warmupLength, r.spacing)
                 let p = r.t.points[0]
                 out.append(Symptom(kind: .lrNoWarmup, metric: .lr, onsetStep: p.step, onsetTime: p.time, rank: p.rank ?? rs.rank,
