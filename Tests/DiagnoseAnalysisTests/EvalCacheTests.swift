@@ -146,3 +146,14 @@ extension MetricSeries {
         return s
     }
 }
+
+@Suite struct CacheWarmupRegressionTests {
+    @Test func coldCacheWarmupDoesNotMaskALaterDrop() {
+        var v = Fx.noisy(300, level: 0.75, sd: 0.03, seed: 8)
+        for i in 0..<40 { v[i] = 0.75 * Double(i) / 40 }
+        for i in 200..<300 { v[i] -= 0.4 }
+        let s = Fx.series(.cacheHitRate, v, source: "serving/r0.log", label: "r0")
+        let out = CacheHitDetector().detect(Fx.input(Fx.obs(series: [s])))
+        #expect(out.count == 1 && (198...203).contains(out[0].onsetStep ?? 0))
+    }
+}

@@ -55,8 +55,9 @@ struct StepChange {
     }
 
     /// The strongest sustained step in `v` at or after `start`, or nil when there is none with
-    /// |z| ≥ `minZ`. `window` points are compared each side.
-    static func strongest(_ v: [Double], start: Int = 0, window: Int? = nil, minZ: Double = 8) -> StepChange? {
+    /// |z| ≥ `minZ`. `window` points are compared each side; `sign` (+1 up, −1 down) keeps only
+    /// steps in that direction, so a warm-up ramp cannot mask a later drop.
+    static func strongest(_ v: [Double], start: Int = 0, window: Int? = nil, minZ: Double = 8, sign: Double? = nil) -> StepChange? {
         let n = v.count
         let w = window ?? max(5, min(50, n / 12))
         guard n >= 3 * w, w >= 2 else { return nil }
@@ -68,7 +69,7 @@ struct StepChange {
         let meds = Stats.windowMedians(v, w: w)
         for k in lo...(n - w) {
             let z = jump(at: k, n: n, window: w) { meds[$0] } / scale
-            if abs(z) >= minZ, abs(z) > abs(best?.z ?? 0) {
+            if abs(z) >= minZ, abs(z) > abs(best?.z ?? 0), sign.map({ z * $0 > 0 }) ?? true {
                 best = StepChange(index: k, before: meds[k - w], after: .nan, z: z)
             }
         }
@@ -86,15 +87,15 @@ struct StepChange {
 extension StepChange {
     /// `strongest` over a trace, on bucket medians when the trace is long (bounded cost);
     /// the index refers to the trace's points.
-    static func strongest(in t: Trace, start: Int? = nil, minZ: Double = 8, maxPoints: Int = 2000) -> StepChange? {
+    static func strongest(in t: Trace, start: Int? = nil, minZ: Double = 8, sign: Double? = nil, maxPoints: Int = 2000) -> StepChange? {
         let n = t.count
         let first = start ?? t.warmup
-        guard n > maxPoints else { return strongest(t.values, start: first, minZ: minZ) }
+        guard n > maxPoints else { return strongest(t.values, start: first, minZ: minZ, sign: sign) }
         let b = (n + maxPoints - 1) / maxPoints
         var buckets: [Double] = []
         var i = 0
         while i < n { buckets.append(Stats.median(t.values[i..<min(n, i + b)])); i += b }
-        guard let c = strongest(buckets, start: (first + b - 1) / b, minZ: minZ) else { return nil }
+        guard let c = strongest(buckets, start: (first + b - 1) / b, minZ: minZ, sign: sign) else { return nil }
         let k = min(n - 1, c.index * b)
         return StepChange(index: k, before: c.before, after: Stats.median(t.values[k...]), z: c.z)
     }

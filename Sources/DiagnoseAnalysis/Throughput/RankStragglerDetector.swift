@@ -26,7 +26,7 @@ public struct RankStragglerDetector: Detector {
         let typical = Stats.median(others)
         guard ratio >= 1.1 * typical, others.filter({ $0 >= 1.15 }).count * 2 < max(1, others.count) else { return [] }
         let t = byRank[rank]!
-        let change = StepChange.strongest(in: t, minZ: 8).flatMap { $0.after > $0.before ? $0 : nil }
+        let change = StepChange.strongest(in: t, minZ: 8, sign: 1).flatMap { $0.after > $0.before ? $0 : nil }
         let p = t.points[change?.index ?? 0]
         let fastRank = level.filter { $0.value == fastest }.keys.min()!
         let ft = byRank[fastRank]!

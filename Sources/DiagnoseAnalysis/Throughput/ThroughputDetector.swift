@@ -18,9 +18,9 @@ public struct ThroughputDetector: Detector {
         var covered: Set<MetricName> = []
         for s in input.run.series where s.name == .stepTimeMs || Self.rates.contains(s.name) {
             let t = Trace(s)
-            guard t.count >= 20, let c = StepChange.strongest(in: t, minZ: 8), abs(c.relative) >= Self.minRelative else { continue }
-            let slower = s.name == .stepTimeMs ? c.after > c.before : c.after < c.before
-            guard slower else { continue }
+            let adverse: Double = s.name == .stepTimeMs ? 1 : -1
+            guard t.count >= 20, let c = StepChange.strongest(in: t, minZ: 8, sign: adverse),
+                  abs(c.relative) >= Self.minRelative else { continue }
             let kind: SymptomKind = s.name == .stepTimeMs ? .stepTimeShift : .throughputDrop
             out.append(LevelShiftDetector.symptom(c, t, kind: kind))
             covered.insert(s.name)
