@@ -84,3 +84,12 @@ import Testing
         #expect(LRScheduleDetector().detect(Fx.input(input.run)).isEmpty)
     }
 }
+
+@Suite struct LRReplayRegressionTests {
+    @Test func correctResumeWithReplayIsNotAnLRJump() {
+        let t = LearningRateTests()
+        #expect(LevelShiftDetector().detect(Fx.input(t.resumed(reset: false))).isEmpty)
+        let out = LevelShiftDetector().detect(Fx.input(t.resumed(reset: true)))
+        #expect(out.count == 1 && out[0].kind == .levelShiftUp && out[0].onsetStep == 200 && out[0].evidence[0].step == 199)
+    }
+}

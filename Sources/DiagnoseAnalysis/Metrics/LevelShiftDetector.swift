@@ -40,25 +40,46 @@ public struct LevelShiftDetector: Detector {
                                   Cite.point(p, in: t.series, note: "first point at the new level")])
     }
 
-    /// Learning-rate discontinuities after the schedule first reaches 90% of its peak.
+    /// Learning-rate discontinuities after the schedule first reaches 90% of its peak. Each point is
+    /// compared with its predecessor in the schedule: the previous point, or, where a resume replays
+    /// steps, the first pass's point just before that step (so a correct resume is not a jump).
     private func lrJumps(_ t: Trace) -> [Symptom] {
         let v = t.values
         guard v.count >= 10, let peak = v.max(), peak > 0 else { return [] }
         let start = v.firstIndex { $0 >= 0.9 * peak } ?? 0
         guard start + 2 < v.count else { return [] }
-        let diffs = (start + 1..<v.count).map { abs(v[$0] - v[$0 - 1]) }
+        var pred = [Int](repeating: -1, count: v.count)
+        var seen: [(step: Int, index: Int)] = []
+        for i in v.indices {
+            guard let s = t.points[i].step else { pred[i] = i - 1; continue }
+            if i > 0, let ps = t.points[i - 1].step, ps < s {
+                pred[i] = i - 1
+                if s > (seen.last?.step ?? Int.min) { seen.append((s, i)) }
+            } else if let last = seen.last, s <= last.step {
+                var lo = 0, hi = seen.count
+                while lo < hi { let m = (lo + hi) / 2; if seen[m].step < s { lo = m + 1 } else { hi = m } }
+                pred[i] = lo > 0 ? seen[lo - 1].index : -1
+            } else {
+                pred[i] = i - 1
+                seen.append((s, i))
+            }
+        }
+        let diffs = (start + 1..<v.count).compactMap { pred[$0] >= 0 ? abs(v[$0] - v[pred[$0]]) : nil }
+        guard !diffs.isEmpty else { return [] }
         let typical = max(Stats.median(diffs), peak * 1e-4)
         var out: [Symptom] = []
         for i in (start + 1)..<v.count {
-            let d = v[i] - v[i - 1]
-            guard abs(d) > 20 * typical, abs(d) >= 0.25 * max(v[i - 1], v[i]) else { continue }
+            let j = pred[i]
+            guard j >= 0 else { continue }
+            let d = v[i] - v[j]
+            guard abs(d) > 20 * typical, abs(d) >= 0.25 * max(v[j], v[i]) else { continue }
             let p = t.points[i]
-            let rel = v[i - 1] > 0 ? abs(d) / v[i - 1] : nonFiniteMagnitude
+            let rel = v[j] > 0 ? abs(d) / v[j] : nonFiniteMagnitude
             out.append(Symptom(kind: d > 0 ? .levelShiftUp : .levelShiftDown, metric: .lr, onsetStep: p.step,
                                onsetTime: p.time, rank: p.rank ?? t.series.rank, magnitude: bounded(rel),
-                               before: v[i - 1], after: v[i],
-                               summary: "lr jumped from \(Fmt.num(v[i - 1])) to \(Fmt.num(v[i])) \(Fmt.at(p))\(Fmt.whose(t.series))",
-                               evidence: [Cite.point(t.points[i - 1], in: t.series, note: "before the jump"),
+                               before: v[j], after: v[i],
+                               summary: "lr jumped from \(Fmt.num(v[j])) to \(Fmt.num(v[i])) \(Fmt.at(p))\(Fmt.whose(t.series))",
+                               evidence: [Cite.point(t.points[j], in: t.series, note: "before the jump"),
                                           Cite.point(p, in: t.series, note: "after the jump")]))
             if out.count >= 5 { break }
         }
