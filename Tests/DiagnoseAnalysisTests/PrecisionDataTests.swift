@@ -170,3 +170,17 @@ import Testing
         #expect(out[0].summary.contains("global batch size unchanged"))
     }
 }
+
+@Suite struct OverflowRegressionTests {
+    @Test func oneOverflowPerScaleWindowIsNormal() {
+        var events: [Sourced<LogEvent>] = []
+        for (i, step) in stride(from: 1000, through: 10000, by: 1000).enumerated() {
+            events.append(Fx.event(.overflowSkip, line: 100 + i, step: step, severity: .info,
+                                   message: "[deepspeed] OVERFLOW! Rank 0 Skipping step. Attempted loss scale: 131072, reducing to 65536",
+                                   detail: .overflow(attempted: 131072, reducedTo: 65536)))
+        }
+        let run = Fx.obs(series: [Fx.series(.loss, Fx.loss(1000, seed: 1), every: 10)], events: events)
+        #expect(OverflowDetector().detect(Fx.input(run)).isEmpty)
+        #expect(LossScaleCollapseDetector().detect(Fx.input(run)).isEmpty)
+    }
+}
