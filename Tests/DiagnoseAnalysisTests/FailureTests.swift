@@ -88,3 +88,15 @@ import Testing
         #expect(ResumeDetector().detect(Fx.input(run)).isEmpty)
     }
 }
+
+@Suite struct CascadeRegressionTests {
+    @Test func signalsAfterASlurmCancellationAreCascades() {
+        let cancel = Fx.event(.slurmCancel, line: 7, source: "slurm-4242.out", time: Fx.t0,
+                              message: "slurmstepd: error: *** JOB 4242 ON node-07 CANCELLED AT 2026-11-03T08:00:00 DUE TO TIME LIMIT ***",
+                              detail: .slurm(reason: "TIME LIMIT"))
+        let sig = (0..<2).map { Fx.event(.signal, line: 300, source: "logs/rank\($0).log", time: Fx.t0 + 2, rank: $0,
+                                         message: "torch.distributed.elastic.agent.server.api: Received Signals.SIGTERM death signal, shutting down workers") }
+        let out = CascadeDetector().detect(Fx.input(Fx.obs(events: [cancel] + sig)))
+        #expect(out.count == 2 && out.allSatisfy { $0.summary.contains("follows slurm-cancel") })
+    }
+}
