@@ -62,7 +62,7 @@ import Testing
     }
 
     @Test func resumeEventsMergedAcrossRanks() {
-        let events = (0..<4).map { r in
+        let events = (0..<4).map { (r: Int) in
             Fx.event(.checkpointLoad, line: 50, source: "logs/rank\(r).log", rank: r, severity: .info,
                      message: "Loading checkpoint from out/checkpoint-1200",
                      detail: .checkpoint(path: "out/checkpoint-1200", step: nil, optimizerState: nil, schedulerState: nil))
@@ -94,7 +94,7 @@ import Testing
         let cancel = Fx.event(.slurmCancel, line: 7, source: "slurm-4242.out", time: Fx.t0,
                               message: "slurmstepd: error: *** JOB 4242 ON node-07 CANCELLED AT 2026-11-03T08:00:00 DUE TO TIME LIMIT ***",
                               detail: .slurm(reason: "TIME LIMIT"))
-        let sig = (0..<2).map { Fx.event(.signal, line: 300, source: "logs/rank\($0).log", time: Fx.t0 + 2, rank: $0,
+        let sig = (0..<2).map { (r: Int) in Fx.event(.signal, line: 300, source: "logs/rank\(r).log", time: Fx.t0 + 2, rank: r,
                                          message: "torch.distributed.elastic.agent.server.api: Received Signals.SIGTERM death signal, shutting down workers") }
         let out = CascadeDetector().detect(Fx.input(Fx.obs(events: [cancel] + sig)))
         #expect(out.count == 2 && out.allSatisfy { $0.summary.contains("follows slurm-cancel") })

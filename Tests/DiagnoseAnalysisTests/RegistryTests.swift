@@ -34,7 +34,7 @@ import Testing
     @Test func sameSpikeOnEveryRankIsOneSymptom() {
         var v = Fx.loss(300, seed: 1)
         v[200] += 4
-        let series = (0..<4).map { Fx.series(.loss, v, source: "logs/rank\($0).log", rank: $0) }
+        let series = (0..<4).map { (r: Int) in Fx.series(.loss, v, source: "logs/rank\(r).log", rank: r) }
         let out = Detectors.run(Fx.input(Fx.obs(series: series)), detectors: [SpikeDetector()])
         #expect(out.count == 1 && out[0].rank == 0 && out[0].summary.contains("same onset on 4 ranks (0, 1, 2, 3)"))
         #expect(out[0].evidence.count == 3)
