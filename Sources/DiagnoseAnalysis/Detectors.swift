@@ -56,25 +56,33 @@ public enum Detectors {
         .throughputDrop, .dataWaitRise, .lossScaleCollapse, .recurringAtSamePosition,
     ]
 
-    /// Merges per-rank copies of one metric finding (same kind, metric and onset step, different
-    /// ranks; data-parallel ranks log the same all-reduced loss) into the strongest copy, whose
-    /// summary then names the other ranks and whose evidence cites two of them.
+    /// Merges copies of one metric finding (same kind, metric and onset step) from several ranks
+    /// (data-parallel ranks log the same all-reduced loss) or several files (a console log and
+    /// each checkpoint's `trainer_state.json` repeat the same history) into the strongest copy,
+    /// whose summary then names the other ranks or counts the files, and whose evidence cites two
+    /// of the others.
     static func mergeAcrossRanks(_ symptoms: [Symptom]) -> [Symptom] {
         var groups: [String: [Int]] = [:]
-        for (i, s) in symptoms.enumerated() where mergeable.contains(s.kind) && s.rank != nil && s.onsetStep != nil {
+        for (i, s) in symptoms.enumerated() where mergeable.contains(s.kind) && s.onsetStep != nil {
             groups["\(s.kind.rawValue)|\(s.metric?.rawValue ?? "")|\(s.eventKind?.rawValue ?? "")|\(s.onsetStep!)", default: []].append(i)
         }
         var drop: Set<Int> = []
         var replaced: [Int: Symptom] = [:]
-        for (_, idx) in groups where idx.count > 1 {
+        for key in groups.keys.sorted() {
+            let idx = groups[key]!
+            guard idx.count > 1 else { continue }
             let ranks = Set(idx.compactMap { symptoms[$0].rank })
-            guard ranks.count > 1 else { continue }
             let keep = idx.max { a, b in
-                (symptoms[a].magnitude, -(symptoms[a].rank ?? 0)) < (symptoms[b].magnitude, -(symptoms[b].rank ?? 0))
+                (symptoms[a].magnitude, -(symptoms[a].rank ?? -1), -a) < (symptoms[b].magnitude, -(symptoms[b].rank ?? -1), -b)
             }!
             var merged = symptoms[keep]
-            let others = idx.filter { $0 != keep }.sorted { (symptoms[$0].rank ?? 0) < (symptoms[$1].rank ?? 0) }
-            merged.summary += "; same onset on \(ranks.count) ranks (\(ranks.sorted().prefix(8).map(String.init).joined(separator: ", "))\(ranks.count > 8 ? ", …" : ""))"
+            let others = idx.filter { $0 != keep }.sorted { ((symptoms[$0].rank ?? -1), $0) < ((symptoms[$1].rank ?? -1), $1) }
+            if ranks.count > 1 {
+                merged.summary += "; same onset on \(ranks.count) ranks (\(ranks.sorted().prefix(8).map(String.init).joined(separator: ", "))\(ranks.count > 8 ? ", …" : ""))"
+            } else {
+                let files = Set(idx.compactMap { symptoms[$0].evidence.first?.source })
+                if files.count > 1 { merged.summary += "; same in \(files.count) files" }
+            }
             merged.evidence += others.prefix(2).compactMap { symptoms[$0].evidence.first }
             replaced[keep] = merged
             drop.formUnion(others)

@@ -48,3 +48,14 @@ import Testing
         #expect(out.count == 2)
     }
 }
+
+@Suite struct DuplicateFileMergeTests {
+    @Test func sameHistoryInTwoFilesIsOneSymptom() {
+        var v = Fx.loss(300, seed: 1)
+        v[200] += 4
+        let out = Detectors.run(Fx.input(Fx.obs(series: [Fx.series(.loss, v, source: "logs/train.log"),
+                                                        Fx.series(.loss, v, source: "out/checkpoint-300/trainer_state.json")])),
+                                detectors: [SpikeDetector()])
+        #expect(out.count == 1 && out[0].summary.contains("same in 2 files") && out[0].evidence.count == 2)
+    }
+}
