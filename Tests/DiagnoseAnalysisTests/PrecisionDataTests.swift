@@ -184,3 +184,23 @@ import Testing
         #expect(LossScaleCollapseDetector().detect(Fx.input(run)).isEmpty)
     }
 }
+
+@Suite struct RecurringRegressionTests {
+    @Test func savedHistoriesOfAResumedRunAreNotReplays() {
+        var v = Fx.loss(300, seed: 2)
+        v[100] += 3
+        let a = Fx.series(.loss, Array(v[..<150]), source: "out/checkpoint-150/trainer_state.json")
+        let b = Fx.series(.loss, v, source: "out/checkpoint-300/trainer_state.json")
+        let resume = Fx.event(.resume, line: 40, source: "logs/train.log", severity: .info, message: "Resuming training from checkpoint-150")
+        #expect(RecurringPositionDetector().detect(Fx.input(Fx.obs(series: [a, b], events: [resume]))).isEmpty)
+    }
+
+    @Test func replayInANewFileWithFreshValuesRecurs() {
+        var first = Fx.loss(300, seed: 2), second = Fx.loss(300, seed: 3)
+        first[250] += 3; second[250] += 3.1
+        let a = Fx.series(.loss, Array(first[..<260]), source: "attempt1/train.log")
+        let b = Fx.series(.loss, Array(second[200...]), source: "attempt2/train.log", step0: 201)
+        let out = RecurringPositionDetector().detect(Fx.input(Fx.obs(series: [a, b])))
+        #expect(out.count == 1 && out[0].onsetStep == 251 && Set(out[0].evidence.map(\.source)).count == 2)
+    }
+}

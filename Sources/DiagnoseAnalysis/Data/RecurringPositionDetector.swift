@@ -1,9 +1,9 @@
 import DiagnoseCore
 
 /// A spike or non-finite value that recurs at the same step when a resume replays it: a step
-/// seen at least twice for one metric and rank (in one file, or across files after a resume),
-/// spiking every time. Points repeated verbatim in different files of a run that never resumed
-/// are one observation logged twice, not a replay.
+/// seen at least twice for one metric and rank (in one file, or across files), spiking every time.
+/// Points repeated verbatim in different files are one observation logged twice (a console log
+/// and a checkpoint's `trainer_state.json`), not a replay.
 ///
 /// Magnitude: the smallest spike among the occurrences, in MAD units of the neighbouring steps
 /// (100 for a non-finite value). `before`/`after`: the neighbours' median and the first
@@ -17,7 +17,6 @@ public struct RecurringPositionDetector: Detector {
     struct Occurrence { let point: MetricPoint; let series: MetricSeries }
 
     public func detect(_ input: AnalysisInput) -> [Symptom] {
-        let resumed = !ResumeDetector.resumes(input.run).isEmpty
         var groups: [String: [MetricSeries]] = [:]
         for s in input.run.series where Self.minRelative[s.name] != nil {
             groups["\(s.name.rawValue)|\(s.rank ?? -1)|\(s.label ?? "")", default: []].append(s)
@@ -47,7 +46,7 @@ public struct RecurringPositionDetector: Detector {
             let spacing = max(1, (uniqueSteps.last! - uniqueSteps.first!) / max(1, uniqueSteps.count - 1))
             var hits: [(step: Int, z: Double, median: Double, occ: [Occurrence])] = []
             for (step, all) in byStep where all.count >= 2 {
-                let distinct = Self.distinct(all, resumed: resumed)
+                let distinct = Self.distinct(all)
                 guard distinct.count >= 2 else { continue }
                 let lo = lowerBound(steps, step - 10 * spacing), hi = lowerBound(steps, step + 10 * spacing + 1)
                 let neighbours = flat[lo..<hi].filter { $0.step != step && $0.value.isFinite }.map(\.value)
@@ -78,12 +77,13 @@ public struct RecurringPositionDetector: Detector {
     }
 
     /// Occurrences that are separate passes: every repeat within one file; across files only
-    /// where the run resumed or the values differ.
-    static func distinct(_ all: [Occurrence], resumed: Bool) -> [Occurrence] {
+    /// where the values differ (a checkpoint's saved history repeats the log's values verbatim,
+    /// resumed or not).
+    static func distinct(_ all: [Occurrence]) -> [Occurrence] {
         var kept: [Occurrence] = []
         for o in all {
             let dup = kept.contains { k in
-                k.series.source != o.series.source && !resumed
+                k.series.source != o.series.source
                     && (k.point.value == o.point.value || (k.point.value.isNaN && o.point.value.isNaN))
             }
             if !dup { kept.append(o) }
