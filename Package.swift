@@ -50,12 +50,13 @@ let package = Package(
         // The one library entry point the CLI (and later servers) call.
         .target(name: "DiagnoseKit",
                 dependencies: ["DiagnoseCore", "DiagnoseText", "DiagnoseTemplates", "DiagnoseIngest",
-                               "DiagnoseIndex", "DiagnoseAnalysis", "DiagnoseEngine", "DiagnoseReport"]),
+                               "DiagnoseIndex", "DiagnoseAnalysis", "DiagnoseEngine", "DiagnoseReport",
+                               .product(name: "Yams", package: "Yams")]),
         .executableTarget(name: "diagnose",
                           dependencies: ["DiagnoseKit",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         // Deterministic sample-incident generator (trains a small model for real dynamics).
-        .executableTarget(name: "diagnose-gen"),
+        .executableTarget(name: "diagnose-gen", swiftSettings: [.unsafeFlags(["-O"])]),
 
         .testTarget(name: "DiagnoseCoreTests", dependencies: ["DiagnoseCore"]),
         .testTarget(name: "DiagnoseTextTests", dependencies: ["DiagnoseText"]),

@@ -35,7 +35,8 @@ public enum SkipReason: Sendable, Hashable, CustomStringConvertible {
     }
 }
 
-/// Walks a run folder (any depth), skipping hidden entries (`.diagnose`, `.git`) and symlink loops.
+/// Walks a run folder (any depth), skipping hidden entries (`.diagnose`, `.git`; not `.hydra`) and
+/// symlink loops.
 public enum Discovery {
     public static func walk(root: String) throws -> [DiscoveredFile] {
         var out: [DiscoveredFile] = []
@@ -64,7 +65,9 @@ public enum Discovery {
             let name = withUnsafePointer(to: ent.pointee.d_name) {
                 $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
             }
-            if name == "." || name == ".." || name.hasPrefix(".") { continue }
+            // Hidden entries (.diagnose, .git, editor files) are skipped, except Hydra's run
+            // metadata folder, which holds the resolved config and the CLI overrides.
+            if name == "." || name == ".." || (name.hasPrefix(".") && name != ".hydra") { continue }
             names.append(name)
         }
         for name in names.sorted() {

@@ -58,16 +58,33 @@ public struct ParseInput: Sendable {
     public let rankHint: Int?
     /// Lines longer than this are cut (and counted).
     public let maxLineBytes: Int
+    /// Read no further than this offset (the size seen at discovery: a file growing while read is
+    /// finished by the next ingest).
+    public let limit: Int64?
 
     public init(absolutePath: String, path: String, startOffset: Int64 = 0, startLine: Int = 0,
-                rankHint: Int? = nil, maxLineBytes: Int = 1 << 20) {
+                rankHint: Int? = nil, maxLineBytes: Int = 1 << 20, limit: Int64? = nil) {
         self.absolutePath = absolutePath; self.path = path; self.startOffset = startOffset
-        self.startLine = startLine; self.rankHint = rankHint; self.maxLineBytes = maxLineBytes
+        self.startLine = startLine; self.rankHint = rankHint; self.maxLineBytes = maxLineBytes; self.limit = limit
     }
 
     /// A line reader positioned where this input starts.
     public func reader() -> LineReader {
-        LineReader(path: absolutePath, startOffset: startOffset, startLine: startLine, maxLineBytes: maxLineBytes)
+        LineReader(path: absolutePath, startOffset: startOffset, startLine: startLine, maxLineBytes: maxLineBytes,
+                   limit: limit)
+    }
+
+    /// Reads the whole file (for whole-document formats), at most `cap` bytes.
+    public func readAll(cap: Int = 256 << 20) throws -> [UInt8] {
+        var out: [UInt8] = []
+        var firstLine = true
+        try LineReader(path: absolutePath, maxLineBytes: cap, limit: limit).forEach { view in
+            if view.frame == 0 && !firstLine { out.append(0x0A) } else if view.frame > 0 { out.append(0x0D) }
+            firstLine = false
+            out.append(contentsOf: view.bytes)
+            if out.count > cap { throw ReadError.readFailed(path: path, errno: 27) }
+        }
+        return out
     }
 }
 

@@ -55,7 +55,7 @@ public struct JSONLinesMetricsParser: FormatParser {
                 any = true
             }
             if !any { sink.unparsed(line: view.number) }
-            sink.safePoint(nextOffset: view.offset + Int64(view.bytes.count) + 1, linesDone: view.number)
+            if view.lineEnd >= 0 { sink.safePoint(nextOffset: view.lineEnd, linesDone: view.number) }
         }
         _ = lastLine
         sink.progress(lines: stats.lines, truncated: stats.truncatedLines)

@@ -20,13 +20,18 @@ public enum LinePrefixes {
         let n = b.count
         var progressed = true
         var rounds = 0
+        // Megatron prints " [2024-04-06 02:59:36] iteration ...": a bracket after leading spaces.
+        var lead = 0
+        while lead < n, lead < 4, b[lead] == 0x20 { lead += 1 }
+        if lead > 0, lead < n, b[lead] == UInt8(ascii: "["), lead + 1 < n, b[lead + 1] >= 0x30, b[lead + 1] <= 0x39 { i = lead }
         while progressed && rounds < 6 && i < n {
             progressed = false
             rounds += 1
             // Container / k8s timestamp, or a bare logging timestamp at the start.
             if let (t, j) = Timestamps.parse(b, at: i) {
                 p.time = p.time ?? t
-                i = skipSpaces(b, j)
+                i = j
+                if i < n, b[i] == 0x20 || b[i] == 0x09 { i += 1 }
                 // "2024-01-01 12:00:00,123 - INFO - " (Python logging default-ish)
                 if i + 1 < n, b[i] == UInt8(ascii: "-"), b[i + 1] == 0x20 { i = skipSpaces(b, i + 1) }
                 progressed = true
@@ -41,7 +46,9 @@ public enum LinePrefixes {
                         p.rank = p.rank ?? r
                         i = close + 1
                         if i < n, b[i] == UInt8(ascii: ":") { i += 1 }
-                        i = skipSpaces(b, i); progressed = true; continue
+                        // One separator space only: the payload keeps its indentation (traceback frames).
+                        if i < n, b[i] == 0x20 { i += 1 }
+                        progressed = true; continue
                     }
                     if let (t, _) = Timestamps.parse(b, at: inner) {
                         p.time = p.time ?? t

@@ -8,11 +8,40 @@ public enum LineRules {
 /// signatures). One line per rule.
 public enum TrainingRules {
     public static let all: [LineRuleSpec] = [
+        HFTrainerLogRule.spec,
+        MegatronIterationRule.spec,
+        MegatronArgumentsRule.spec,
+        MegatronMemoryRule.spec,
+        DeepSpeedRule.spec,
+        NanoGPTRule.spec,
+        TorchtitanRule.spec,
+        LightningProgressRule.spec,
+        OOMRule.spec,
+        NCCLTimeoutRule.spec,
+        NCCLWarnRule.spec,
+        ChildFailedRule.spec,
+        LauncherExitRule.spec,
+        XidRule.spec,
+        ECCRule.spec,
+        SlurmRule.spec,
+        DiskFullRule.spec,
+        TokenizerRule.spec,
+        DataloaderRule.spec,
+        NaNDetectRule.spec,
+        CheckpointRule.spec,
+        ProgressBarRule.spec,
+        // Last: it sees every line while a traceback is open (active), after the rules above.
+        TracebackRule.spec,
     ]
 }
 
 /// Serving/eval-side line rules (vLLM, SGLang, lm-eval tables). One line per rule.
 public enum ServingRules {
     public static let all: [LineRuleSpec] = [
+        vllmStats(),
+        vllmPreemption(),
+        sglangPrefill(),
+        lmEvalTable(),
+        serverArgs(),
     ]
 }

@@ -29,6 +29,9 @@ public enum MetricVocabulary {
         "global batch size": .globalBatchSize, "global_batch_size": .globalBatchSize,
         "params norm": .paramsNorm, "params_norm": .paramsNorm,
         "cache_hit_rate": .cacheHitRate, "prefix_cache_hit_rate": .cacheHitRate,
+        "loss_metrics/global_avg_loss": .loss, "validation_metrics/loss": .evalLoss,
+        "throughput(tps)": .tokensPerS, "memory/max_reserved(gib)": .memoryGB,
+        "reduced_train_loss": .loss, "val_loss_epoch": .evalLoss,
     ]
 
     /// The shared name for a printed key, or nil when it is not a metric we track.

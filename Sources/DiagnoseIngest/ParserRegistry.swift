@@ -32,6 +32,9 @@ public struct ParserRegistry: Sendable {
 /// Whole-file training formats (trainer_state.json, TensorBoard CSV, ...). One line per parser.
 public enum TrainingFormats {
     public static let parsers: [any FormatParser] = [
+        HFTrainerStateParser(),
+        TensorBoardCSVParser(),
+        CSVMetricsParser(),
     ]
 }
 
@@ -39,5 +42,17 @@ public enum TrainingFormats {
 /// templates). One line per parser.
 public enum ServingEvalFormats {
     public static let parsers: [any FormatParser] = [
+        PrometheusParser(),
+        RequestLogParser(),
+        LMEvalResultsParser(),
+        LMEvalSamplesParser(),
+        InspectLogParser(),
+        JUnitXMLParser(),
+        ToolSchemaParser(),
+        JSONConfigParser(),
+        YAMLConfigParser(),
+        TOMLConfigParser(),
+        LaunchScriptParser(),
+        PromptTemplateParser(),
     ]
 }

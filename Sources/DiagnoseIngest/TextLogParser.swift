@@ -43,8 +43,8 @@ final class TextLogSession {
     let rules: [LineRule]
     let path: String
     let rankHint: Int?
-    let prefilter: Matcher?
-    /// For each keyword alternative (by MARK index), the rules that asked for it.
+    let prefilter: KeywordScanner
+    /// For each keyword, the rules that asked for it.
     let ruleForKeyword: [[Int]]
     let everyLine: [Int]
     var step: Int?
@@ -71,14 +71,7 @@ final class TextLogSession {
         ruleForKeyword = byKeyword
         everyLine = every
         seen = Array(repeating: false, count: rules.count)
-        if byKeyword.isEmpty {
-            prefilter = nil
-        } else {
-            let ordered = keywordIndex.sorted { $0.value < $1.value }.map(\.key)
-            // One JIT-compiled alternation of literals; each alternative marks its index.
-            let alts = ordered.enumerated().map { "(*MARK:\($0.offset))\\Q\($0.element)\\E" }
-            prefilter = try Pattern(alts.joined(separator: "|")).matcher()
-        }
+        prefilter = KeywordScanner(keywordIndex.sorted { $0.value < $1.value }.map(\.key))
     }
 
     func consume(_ view: LineView, _ sink: RecordSink) {
@@ -101,22 +94,17 @@ final class TextLogSession {
         candidates.removeAll(keepingCapacity: true)
         for (r, rule) in rules.enumerated() where rule.active { candidates.append(r); seen[r] = true }
         for r in everyLine where !seen[r] { candidates.append(r); seen[r] = true }
-        if let m = prefilter {
-            var from = 0
-            while from < text.count, m.matches(text, from: from) {
-                if let mark = m.mark, let idx = Int(mark) {
-                    for r in ruleForKeyword[idx] where !seen[r] { candidates.append(r); seen[r] = true }
-                }
-                guard let range = m.range(0) else { break }
-                from = max(range.upperBound, range.lowerBound + 1)
-            }
+        prefilter.scan(text) { k in
+            for r in ruleForKeyword[k] where !seen[r] { candidates.append(r); seen[r] = true }
         }
         var consumed = false
         if !candidates.isEmpty {
             candidates.sort()
             for r in candidates {
                 seen[r] = false
-                if consumed { continue }
+                // A rule collecting a block sees every line, even one an earlier rule consumed
+                // (a traceback's last line is also an OOM message).
+                if consumed && !rules[r].active { continue }
                 switch rules[r].consume(ctx, sink) {
                 case .pass: break
                 case .consumed(let s):
@@ -137,8 +125,8 @@ final class TextLogSession {
             }
             sink.generic(payload, line: view.number, offset: view.offset)
         }
-        if view.frame == 0, !rules.contains(where: { $0.active }) {
-            sink.safePoint(nextOffset: view.offset + Int64(view.bytes.count) + 1, linesDone: view.number)
+        if view.isLastFrame, view.lineEnd >= 0, !rules.contains(where: { $0.active }) {
+            sink.safePoint(nextOffset: view.lineEnd, linesDone: view.number)
         }
     }
 
@@ -148,21 +136,46 @@ final class TextLogSession {
 }
 
 extension Severity {
-    /// A severity read off level words in the first bytes of a payload with no logger prefix.
+    /// A severity read off level words in the first bytes of a payload with no logger prefix:
+    /// one pass over at most 96 bytes, looking only where a capital letter starts a word.
     public static func guess(_ payload: UnsafeRawBufferPointer) -> Severity {
         let n = min(payload.count, 96)
         guard n >= 4 else { return .info }
-        let head = UnsafeRawBufferPointer(rebasing: payload[0..<n])
-        if LinePrefixes.contains(head, 0, n, "Traceback (most recent call last)") { return .error }
-        if LinePrefixes.contains(head, 0, n, "ERROR") || LinePrefixes.contains(head, 0, n, "Error:")
-            || LinePrefixes.contains(head, 0, n, "FATAL") || LinePrefixes.contains(head, 0, n, "Exception:") {
-            return .error
+        var best = Severity.info
+        var i = 0
+        while i < n {
+            let c = payload[i]
+            switch c {
+            case UInt8(ascii: "E"):
+                if has(payload, i, n, "ERROR") || has(payload, i, n, "Error:") || has(payload, i, n, "Exception:") {
+                    return .error
+                }
+            case UInt8(ascii: "F"):
+                if has(payload, i, n, "FATAL") { return .error }
+            case UInt8(ascii: "T"):
+                if has(payload, i, n, "Traceback (most recent call last)") { return .error }
+            case UInt8(ascii: "W"):
+                if has(payload, i, n, "WARNING") || has(payload, i, n, "Warning:") || has(payload, i, n, "WARN ") {
+                    best = .warning
+                }
+            case UInt8(ascii: "r"), UInt8(ascii: "n"):
+                // "...Error: ..." / "...Exception: ..." suffixes of class names.
+                if has(payload, i, n, "rror: ") && i >= 1 && payload[i - 1] == UInt8(ascii: "E") { return .error }
+                if has(payload, i, n, "ning: ") && i >= 3 && payload[i - 3] == UInt8(ascii: "W") { best = .warning }
+            default: break
+            }
+            i += 1
         }
-        if LinePrefixes.contains(head, 0, n, "WARNING") || LinePrefixes.contains(head, 0, n, "Warning:")
-            || LinePrefixes.contains(head, 0, n, "WARN ") {
-            return .warning
-        }
-        return .info
+        return best
+    }
+
+    @inline(__always)
+    private static func has(_ b: UnsafeRawBufferPointer, _ i: Int, _ n: Int, _ word: StaticString) -> Bool {
+        let w = word.utf8CodeUnitCount
+        guard i + w <= n else { return false }
+        let p = word.utf8Start
+        for k in 0..<w where b[i + k] != p[k] { return false }
+        return true
     }
 }
 

@@ -18,9 +18,16 @@ public struct LineView {
     public let frame: Int
     /// True where the line was longer than the reader's cap and was cut.
     public let truncated: Bool
+    /// Offset just past the whole line's terminator (where reading resumes after this line).
+    public let lineEnd: Int64
+    /// True for the line's last frame (after it, the line is fully delivered).
+    public let isLastFrame: Bool
 
-    public init(bytes: UnsafeRawBufferPointer, number: Int, offset: Int64, frame: Int = 0, truncated: Bool = false) {
+    public init(bytes: UnsafeRawBufferPointer, number: Int, offset: Int64, frame: Int = 0, truncated: Bool = false,
+                lineEnd: Int64? = nil, isLastFrame: Bool = true) {
         self.bytes = bytes; self.number = number; self.offset = offset; self.frame = frame; self.truncated = truncated
+        self.lineEnd = lineEnd ?? (offset + Int64(bytes.count) + 1)
+        self.isLastFrame = isLastFrame
     }
 
     /// The frame as a String, invalid UTF-8 repaired with U+FFFD. Allocates: not for hot paths.
@@ -168,31 +175,42 @@ public struct LineReader {
         var skipping = false   // inside an over-long line: discard until `\n`
         var eof = false
 
-        func emitLine(_ s: Int, _ e: Int, truncated: Bool) throws {
+        func emitLine(_ s: Int, _ e: Int, truncated: Bool, end terminatorEnd: Int64) throws {
             lineNo += 1
             stats.lines += 1
             var lineEnd = e
             if lineEnd > s, buffer.load(fromByteOffset: lineEnd - 1, as: UInt8.self) == 0x0D { lineEnd -= 1 }
-            // Split on bare `\r`: progress-bar frames share the line number.
+            // Split on bare `\r`: progress-bar frames share the line number. Empty frames are
+            // dropped unless the whole line is empty. Frames are emitted one behind, so the last
+            // one can be marked.
+            var pending: (Int, Int, Int)? = nil  // start, end, frame index
             var fs = s
             var frame = 0
-            var emittedAny = false
-            while fs <= lineEnd {
+            func flush(last: Bool) throws {
+                guard let (ps, pe, pf) = pending else { return }
+                try body(LineView(bytes: UnsafeRawBufferPointer(start: buffer + ps, count: pe - ps), number: lineNo,
+                                  offset: bufferBase + Int64(ps), frame: pf, truncated: truncated,
+                                  lineEnd: terminatorEnd, isLastFrame: last))
+                stats.frames += 1
+                pending = nil
+            }
+            while true {
                 let rem = lineEnd - fs
                 let cr = rem > 0 ? memchr(buffer + fs, 0x0D, rem) : nil
                 let fe = cr.map { $0 - UnsafeMutableRawPointer(buffer) } ?? lineEnd
-                if fe > fs || (!emittedAny && cr == nil) {
-                    let view = LineView(bytes: UnsafeRawBufferPointer(start: buffer + fs, count: fe - fs),
-                                        number: lineNo, offset: bufferBase + Int64(fs), frame: frame,
-                                        truncated: truncated)
-                    try body(view)
-                    stats.frames += 1
-                    emittedAny = true
+                if fe > fs {
+                    try flush(last: false)
+                    pending = (fs, fe, frame)
                 }
                 frame += 1
                 if cr == nil { break }
                 fs = fe + 1
             }
+            if pending == nil {
+                // An empty line (or one made only of `\r`): deliver it once, empty.
+                pending = (s, s, 0)
+            }
+            try flush(last: true)
         }
 
         while true {
@@ -202,7 +220,7 @@ public struct LineReader {
                 if skipping {
                     skipping = false
                 } else {
-                    try emitLine(start, p, truncated: false)
+                    try emitLine(start, p, truncated: false, end: bufferBase + Int64(p + 1))
                 }
                 start = p + 1
                 scan = start
@@ -213,7 +231,7 @@ public struct LineReader {
             scan = end
             // No newline in the pending bytes.
             if !skipping && end - start >= maxLineBytes {
-                try emitLine(start, start + maxLineBytes, truncated: true)
+                try emitLine(start, start + maxLineBytes, truncated: true, end: -1)
                 stats.truncatedLines += 1
                 skipping = true
                 start = end
@@ -224,7 +242,7 @@ public struct LineReader {
             }
             if eof {
                 if !skipping && end > start {
-                    try emitLine(start, end, truncated: false)
+                    try emitLine(start, end, truncated: false, end: bufferBase + Int64(end))
                     stats.endsMidLine = true
                 } else if skipping {
                     stats.endsMidLine = true

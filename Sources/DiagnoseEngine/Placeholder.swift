@@ -1,2 +1,0 @@
-// DiagnoseEngine: see README "Architecture".
-import DiagnoseCore

@@ -1,2 +1,0 @@
-// DiagnoseIndex: see README "Architecture".
-import DiagnoseCore

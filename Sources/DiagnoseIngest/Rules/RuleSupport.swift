@@ -1,0 +1,106 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import DiagnoseCore
+import DiagnoseText
+
+/// Compiles a pattern that is a constant of this module (a typo is a programming error that the
+/// registry example test catches on first run).
+enum Rx {
+    static func make(_ source: String, _ options: Pattern.Options = []) -> Pattern {
+        do { return try Pattern(source, options: options) } catch { preconditionFailure("\(error)") }
+    }
+}
+
+/// Byte-level search helpers for rules (no String until a match).
+enum Bytes {
+    /// Index of the first occurrence of `needle` in `b` at or after `from`.
+    @inline(__always)
+    static func find(_ b: UnsafeRawBufferPointer, _ needle: StaticString, from: Int = 0) -> Int? {
+        let n = needle.utf8CodeUnitCount
+        guard from >= 0, b.count - from >= n, n > 0, let base = b.baseAddress else { return nil }
+        let first = Int32(needle.utf8Start[0])
+        let last = b.count - n
+        var i = from
+        while i <= last {
+            guard let p = memchr(base + i, first, last - i + 1) else { return nil }
+            let at = UnsafeRawPointer(p) - base
+            if n == 1 || memcmp(base + at + 1, needle.utf8Start + 1, n - 1) == 0 { return at }
+            i = at + 1
+        }
+        return nil
+    }
+
+    @inline(__always)
+    static func has(_ b: UnsafeRawBufferPointer, _ needle: StaticString) -> Bool { find(b, needle) != nil }
+
+    static func slice(_ b: UnsafeRawBufferPointer, _ r: Range<Int>) -> UnsafeRawBufferPointer {
+        UnsafeRawBufferPointer(rebasing: b[r])
+    }
+
+    static func string(_ b: UnsafeRawBufferPointer, _ r: Range<Int>) -> String {
+        String(decoding: slice(b, r), as: UTF8.self)
+    }
+
+    /// `b[r]` without leading/trailing spaces and tabs.
+    static func trimmed(_ b: UnsafeRawBufferPointer, _ r: Range<Int>) -> Range<Int> {
+        var s = r.lowerBound, e = r.upperBound
+        while s < e, b[s] == 0x20 || b[s] == 0x09 { s += 1 }
+        while e > s, b[e - 1] == 0x20 || b[e - 1] == 0x09 { e -= 1 }
+        return s..<e
+    }
+
+    /// Leading spaces/tabs.
+    static func indent(_ b: UnsafeRawBufferPointer) -> Int {
+        var i = 0
+        while i < b.count, b[i] == 0x20 || b[i] == 0x09 { i += 1 }
+        return i
+    }
+
+    static func startsWith(_ b: UnsafeRawBufferPointer, _ prefix: StaticString, at i: Int = 0) -> Bool {
+        let n = prefix.utf8CodeUnitCount
+        guard i >= 0, b.count - i >= n else { return false }
+        for k in 0..<n where b[i + k] != prefix.utf8Start[k] { return false }
+        return true
+    }
+}
+
+/// Byte sizes as PyTorch's allocator prints them (`2.00 GiB`, `781.59 MiB`, `0 bytes`).
+enum ByteSize {
+    static func bytes(value: Double, unit: String) -> Double? {
+        switch unit.lowercased() {
+        case "b", "bytes", "byte": return value
+        case "kib", "kb", "k": return value * 1024
+        case "mib", "mb", "m": return value * 1024 * 1024
+        case "gib", "gb", "g": return value * 1024 * 1024 * 1024
+        case "tib", "tb", "t": return value * 1024 * 1024 * 1024 * 1024
+        default: return nil
+        }
+    }
+}
+
+extension LineContext {
+    /// An event for this line, with the line's rank, time and current step unless overridden.
+    func event(_ kind: EventKind, _ severity: Severity, detail: EventDetail? = nil, step: Int? = nil,
+               message: String? = nil) -> LogEvent {
+        LogEvent(line: number, byteOffset: offset, lineCount: 1, time: time, step: step ?? self.step, rank: rank,
+                 severity: severity, kind: kind, message: message ?? Text.capped(text), detail: detail)
+    }
+
+    /// A metric point for this line.
+    func metric(_ name: MetricName, _ value: Double, step: Int?, label: String? = nil) -> MetricPoint {
+        MetricPoint(name: name, value: value, step: step, time: time, rank: rank, label: label, line: number)
+    }
+}
+
+extension Matcher {
+    /// Searches the payload of a line.
+    @inline(__always) func matches(_ line: LineContext) -> Bool { matches(line.payload) }
+}
+
+extension EventKind {
+    /// The host (not GPU) ran out of memory: cgroup OOM kill, srun "Out Of Memory".
+    public static let hostOOM = EventKind("host-oom")
+}

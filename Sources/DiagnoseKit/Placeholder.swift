@@ -1,2 +1,0 @@
-// DiagnoseKit: see README "Architecture".
-import DiagnoseCore

@@ -1,2 +1,0 @@
-// DiagnoseReport: see README "Architecture".
-import DiagnoseCore

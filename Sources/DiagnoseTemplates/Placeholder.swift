@@ -1,2 +1,0 @@
-// DiagnoseTemplates: see README "Architecture".
-import DiagnoseCore
