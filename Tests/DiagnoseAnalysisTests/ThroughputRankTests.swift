@@ -122,3 +122,26 @@ import Testing
         #expect(RankStoppedFirstDetector().detect(Fx.input(Fx.obs(series: series, events: [save]))).isEmpty)
     }
 }
+
+@Suite struct LaggingRankTests {
+    func ranks(lagging: Int?) -> RunObservations {
+        let loss = Fx.loss(200, seed: 1)
+        let series = (0..<4).map { (r: Int) -> MetricSeries in
+            let pts = loss.enumerated().map { i, v -> MetricPoint in
+                let lag = r == lagging && i >= 100 ? Double(i - 99) * 0.3 : 0.002 * Double(r)
+                return MetricPoint(name: .loss, value: v, step: i + 1, time: Fx.t0 + Double(i) + lag, rank: r, line: i + 1)
+            }
+            return MetricSeries(name: .loss, rank: r, label: nil, source: "logs/rank\(r).log", points: pts)
+        }
+        return Fx.obs(series: series)
+    }
+
+    @Test func rankThatLogsEachStepLaterAndLater() {
+        let out = RankStragglerDetector().detect(Fx.input(ranks(lagging: 2)))
+        #expect(out.count == 1 && out[0].rank == 2 && out[0].onsetStep == 101 && abs(out[0].magnitude - 1.3) < 0.05)
+    }
+
+    @Test func constantClockSkewIsNotAStraggler() {
+        #expect(RankStragglerDetector().detect(Fx.input(ranks(lagging: nil))).isEmpty)
+    }
+}
