@@ -1,4 +1,5 @@
 import DiagnoseCore
+import Foundation
 import Testing
 @testable import DiagnoseAnalysis
 
@@ -91,5 +92,18 @@ import Testing
         #expect(LevelShiftDetector().detect(Fx.input(t.resumed(reset: false))).isEmpty)
         let out = LevelShiftDetector().detect(Fx.input(t.resumed(reset: true)))
         #expect(out.count == 1 && out[0].kind == .levelShiftUp && out[0].onsetStep == 200 && out[0].evidence[0].step == 199)
+    }
+}
+
+@Suite struct LRFloorRegressionTests {
+    @Test func floorAtExactlyTenPercentOfPeak() {
+        let v = (0..<400).map { i -> Double in
+            if i < 40 { return 3e-4 * Double(i + 1) / 40 }
+            if i < 80 { return 3e-5 + (3e-4 - 3e-5) * 0.5 * (1 + cos(Double.pi * Double(i - 40) / 40)) }
+            return 3e-5
+        }
+        let out = LRScheduleDetector().detect(Fx.input(Fx.obs(series: [Fx.series(.lr, v)]),
+                                                        baseline: Fx.obs("b", series: [Fx.series(.lr, Fx.lr(400, warmup: 40))])))
+        #expect(out.of(.lrFloorEarly).count == 1 && (out.of(.lrFloorEarly).first?.magnitude ?? 0) > 0.7)
     }
 }

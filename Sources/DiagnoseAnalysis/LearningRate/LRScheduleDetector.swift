@@ -4,7 +4,7 @@ import DiagnoseCore
 /// - `.lrNoWarmup`: the baseline warmed up, the run starts at (or near) its peak. Magnitude: the
 ///   baseline's warm-up length over the run's, in steps (the run's is at least one logging interval).
 /// - `.lrPeakAboveBaseline`: the run's peak LR over the baseline's (≥ 1.2). Magnitude: that ratio.
-/// - `.lrFloorEarly`: the LR reaches its floor (≤ 10% of peak) and stays there for ≥ 30% of the
+/// - `.lrFloorEarly`: the LR reaches its floor (≤ 15% of peak) and stays there for ≥ 30% of the
 ///   run (and the baseline did not). Magnitude: the fraction of the run spent at the floor.
 /// - `.lrFlat`: the LR never decays after warm-up where the baseline decayed over the same steps.
 ///   Magnitude: the run's final LR over the baseline's at the same step.
@@ -33,7 +33,8 @@ public struct LRScheduleDetector: Detector {
         /// Fraction of the run (by x) spent at the floor after the peak, and the index where it began.
         var floor: (fraction: Double, index: Int, value: Double)? {
             let after = t.values[peakIndex...]
-            guard let low = after.min(), low <= 0.1 * peak else { return nil }
+            // min_lr = 10% of the peak is common: compare with margin, not exactly at 0.1.
+            guard let low = after.min(), low <= 0.15 * peak else { return nil }
             let tol = 0.02 * (peak - low)
             guard let f = (peakIndex..<t.count).first(where: { t.values[$0] <= low + tol }) else { return nil }
             let span = t.x(t.count - 1) - t.x(0)
