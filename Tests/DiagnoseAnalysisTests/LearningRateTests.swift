@@ -73,7 +73,8 @@ import Testing
 
     @Test func flatWhereBaselineDecayed() {
         let base = Fx.obs("b", series: [Fx.series(.lr, Fx.lr(400))])
-        let run = Fx.obs(series: [Fx.series(.lr, (0..<400).map { $0 < 50 ? 3e-4 * Double($0 + 1) / 50 : 3e-4 })])
+        let flat: [Double] = (0..<400).map { (i: Int) -> Double in i < 50 ? 3e-4 * Double(i + 1) / 50.0 : 3e-4 }
+        let run = Fx.obs(series: [Fx.series(.lr, flat)])
         let out = LRScheduleDetector().detect(Fx.input(run, baseline: base))
         #expect(out.of(.lrFlat).count == 1 && out.of(.lrFlat)[0].magnitude > 2)
         #expect(out.of(.lrNoWarmup).isEmpty)
