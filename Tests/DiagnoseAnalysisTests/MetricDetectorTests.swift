@@ -183,3 +183,17 @@ import Testing
         #expect(out.count == 1 && out[0].metric == .nanIters && out[0].magnitude == 13 && out[0].onsetStep == 301)
     }
 }
+
+@Suite struct DivergenceRegressionTests {
+    @Test func climbThatLaterRecoversIsStillADivergence() {
+        var r = RNG(23)
+        let v = (0..<200).map { (i: Int) -> Double in
+            let base = 3.4 - 0.004 * Double(i)
+            let hump = i >= 20 && i < 120 ? 1.5 * sin(Double.pi * Double(i - 20) / 100) : 0
+            return base + hump + 0.2 * r.normal()
+        }
+        let out = DivergenceDetector().detect(Fx.input(Fx.obs(series: [Fx.series(.loss, v, step0: 2, every: 2)])))
+        #expect(out.count == 1 && out[0].magnitude > 0.25 && (30...90).contains(out[0].onsetStep ?? 0))
+        #expect(out.first?.summary.contains("recovered") == true)
+    }
+}
