@@ -1,4 +1,5 @@
 import DiagnoseCore
+import Foundation
 import Testing
 @testable import DiagnoseAnalysis
 

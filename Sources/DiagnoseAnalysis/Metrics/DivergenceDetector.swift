@@ -36,7 +36,7 @@ public struct DivergenceDetector: Detector {
             for i in warm..<n where smooth[i] - runMin[i] > smooth[j] - runMin[j] { j = i }
             let low = runMin[j], rise = smooth[j] - low, m = argMin[j]
             let sigma = Stats.noise(values)
-            guard rise > 0, abs(low) > 0, rise / abs(low) >= minRise, !(sigma > 0) || rise > 6 * sigma else { return nil }
+            guard rise > 0, abs(low) > 0, rise / abs(low) >= minRise, !(sigma > 0) || rise > 3 * sigma else { return nil }
             let high = (m..<n).filter { smooth[$0] - runMin[$0] >= rise / 2 }.count
             guard high >= max(5, n / 10) else { return nil }
             let tail = max(3, n / 20)
