@@ -145,3 +145,21 @@ import Testing
         #expect(RankStragglerDetector().detect(Fx.input(ranks(lagging: nil))).isEmpty)
     }
 }
+
+@Suite struct BaselineLevelTests {
+    @Test func endOfRunSummaryThroughputAgainstBaseline() {
+        let run = Fx.obs(series: [Fx.series(.samplesPerS, [394.3], step0: 40)])
+        let base = Fx.obs("b", series: [Fx.series(.samplesPerS, [712.1], step0: 40)])
+        let out = ThroughputDetector().detect(Fx.input(run, baseline: base))
+        #expect(out.count == 1 && out[0].kind == .throughputDrop && abs(out[0].magnitude - 0.446) < 0.01)
+        #expect(ThroughputDetector().detect(Fx.input(run, baseline: run)).isEmpty)
+    }
+
+    @Test func gradNormAboveBaselineThroughout() {
+        let run = Fx.obs(series: [Fx.series(.gradNorm, Fx.noisy(40, level: 1.1, sd: 0.1, seed: 1))])
+        let base = Fx.obs("b", series: [Fx.series(.gradNorm, Fx.noisy(40, level: 0.45, sd: 0.05, seed: 2))])
+        let out = LevelShiftDetector().detect(Fx.input(run, baseline: base))
+        #expect(out.count == 1 && out[0].kind == .levelShiftUp && out[0].metric == .gradNorm && out[0].magnitude > 1)
+        #expect(LevelShiftDetector().detect(Fx.input(base, baseline: Fx.obs("c", series: [Fx.series(.gradNorm, Fx.noisy(40, level: 0.46, sd: 0.05, seed: 3))]))).isEmpty)
+    }
+}
