@@ -204,3 +204,20 @@ import Testing
         #expect(out.count == 1 && out[0].onsetStep == 251 && Set(out[0].evidence.map(\.source)).count == 2)
     }
 }
+
+@Suite struct RecurringFailureTests {
+    @Test func sameCrashAtTheSameStepInTwoAttempts() {
+        let msg = "RuntimeError: Rank 0, node gpu-h001, device 0, iteration 281: Unexpected result nan (message='found NaN in local grad norm')"
+        let a = Fx.event(.traceback, line: 124, source: "slurm-1.out", step: 280, rank: 0, message: msg)
+        let b = Fx.event(.traceback, line: 61, source: "slurm-2.out", step: 280, rank: 0, message: msg)
+        let other = Fx.event(.traceback, line: 70, source: "slurm-3.out", step: 120, rank: 0, message: "OSError: disk")
+        let out = RecurringPositionDetector().detect(Fx.input(Fx.obs(events: [a, b, other])))
+        #expect(out.count == 1 && out[0].onsetStep == 280 && out[0].magnitude == 100 && out[0].evidence.count == 2)
+    }
+
+    @Test func oneCrashPrintedTwiceIsNotARecurrence() {
+        let a = Fx.event(.traceback, line: 10, source: "log.txt", step: 50, message: "ValueError: x")
+        let b = Fx.event(.traceback, line: 30, source: "log.txt", step: 50, message: "ValueError: x")
+        #expect(RecurringPositionDetector().detect(Fx.input(Fx.obs(events: [a, b]))).isEmpty)
+    }
+}

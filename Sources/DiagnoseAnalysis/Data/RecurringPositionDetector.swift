@@ -5,8 +5,11 @@ import DiagnoseCore
 /// Points repeated verbatim in different files are one observation logged twice (a console log
 /// and a checkpoint's `trainer_state.json`), not a replay.
 ///
+/// The same crash (traceback, NaN check, index/tokenizer error) at the same step in two attempts
+/// is reported the same way, with `eventKind` set.
+///
 /// Magnitude: the smallest spike among the occurrences, in MAD units of the neighbouring steps
-/// (100 for a non-finite value). `before`/`after`: the neighbours' median and the first
+/// (100 for a non-finite value); for a recurring crash, 100 when it names NaN/inf, else 50. `before`/`after`: the neighbours' median and the first
 /// occurrence's value. The summary counts the recurring steps.
 public struct RecurringPositionDetector: Detector {
     public let id = "recurring-at-same-position"
@@ -72,6 +75,44 @@ public struct RecurringPositionDetector: Detector {
                                    + " (\(values) vs about \(Fmt.num(worst.median)))\(Fmt.whose(o0.series))"
                                    + (hits.count > 1 ? "; \(hits.count) recurring steps" : ""),
                                evidence: worst.occ.prefix(4).map { Cite.point($0.point, in: $0.series, note: "same step, another pass") }))
+        }
+        out += Self.recurringFailures(input.run)
+        return out
+    }
+
+    /// Crash kinds that point at the data when they recur at one step.
+    static let failureKinds: Set<EventKind> = [.traceback, .nanDetected, .indexError, .tokenizerError]
+
+    /// The same crash at the same step in two attempts (two files, or one file with a resume
+    /// between): the data at that position, not chance, is the trigger.
+    static func recurringFailures(_ obs: RunObservations) -> [Symptom] {
+        let resumeLines = Dictionary(grouping: obs.events([.resume, .checkpointLoad]), by: \.source).mapValues { $0.map(\.value.line) }
+        var groups: [String: [Sourced<LogEvent>]] = [:]
+        for e in obs.events(failureKinds) {
+            guard let step = e.value.step else { continue }
+            groups["\(e.value.kind.rawValue)|\(step)", default: []].append(e)
+        }
+        var out: [Symptom] = []
+        for key in groups.keys.sorted() {
+            let list = groups[key]!.sorted { Ordering.before($0.value, $1.value, $0.source, $1.source) }
+            var passes: [Sourced<LogEvent>] = []
+            for e in list {
+                let separate = passes.allSatisfy { p in
+                    if p.source != e.source { return true }
+                    let (a, b) = (min(p.value.line, e.value.line), max(p.value.line, e.value.line))
+                    return resumeLines[e.source]?.contains { $0 > a && $0 < b } ?? false
+                }
+                if separate { passes.append(e) }
+            }
+            guard passes.count >= 2 else { continue }
+            let e = passes[0].value
+            let nan = passes.contains { $0.value.kind == .nanDetected || $0.value.message.range(of: "nan", options: .caseInsensitive) != nil
+                || $0.value.message.range(of: "inf", options: .caseInsensitive) != nil }
+            out.append(Symptom(kind: .recurringAtSamePosition, eventKind: e.kind, onsetStep: e.step, onsetTime: e.time, rank: e.rank,
+                               magnitude: nan ? nonFiniteMagnitude : 50,
+                               summary: "\(e.kind.rawValue) at step \(e.step!) on each of \(passes.count) attempts ("
+                                   + passes.prefix(3).map { "\($0.source):\($0.value.line)" }.joined(separator: ", ") + ")",
+                               evidence: passes.prefix(4).map { Cite.event($0) }))
         }
         return out
     }
