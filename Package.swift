@@ -68,6 +68,7 @@ let package = Package(
         .testTarget(name: "DiagnoseReportTests", dependencies: ["DiagnoseReport", "DiagnoseText"]),
         .testTarget(name: "DiagnoseKitTests", dependencies: ["DiagnoseKit"]),
         .testTarget(name: "EndToEndTests", dependencies: ["DiagnoseKit"]),
+        .testTarget(name: "DiagnoseGenTests", dependencies: ["diagnose-gen"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -36,9 +36,67 @@ public struct Calibration: Sendable, Hashable {
     }
 
     /// Fits Platt's sigmoid to (score, was the hypothesis right) pairs, with Platt's smoothed
-    /// targets and a Newton method with backtracking (Lin, Lin and Weng's formulation).
-    /// Threshold and floor are kept from `base`.
-    public static func fit(_ samples: [(score: Double, correct: Bool)], base: Calibration = .identity) -> Calibration {
+    /// targets. Threshold and floor are kept from `base`.
+    ///
+    /// With `keepBoundary` (the default) only the slope is fitted and the raw score at which a
+    /// hypothesis reaches the threshold stays where `base` put it: which runs are incidents is the
+    /// playbooks' decision, validated on healthy runs, and a corpus where healthy runs rarely have
+    /// a candidate at all would otherwise drag the boundary down and turn weak signals into
+    /// incidents. Without it both slope and offset are fitted (Lin, Lin and Weng's Newton method).
+    public static func fit(_ samples: [(score: Double, correct: Bool)], base: Calibration = .identity,
+                           keepBoundary: Bool = true) -> Calibration {
+        keepBoundary ? fitSlope(samples, base: base) : fitPlatt(samples, base: base)
+    }
+
+    /// The raw score at which `probability` equals `threshold`.
+    public var boundary: Double { (Calibration.logit(threshold) - b) / a }
+
+    static func targets(_ data: [(score: Double, correct: Bool)]) -> [Double]? {
+        let nPos = Double(data.filter(\.correct).count), nNeg = Double(data.count) - nPos
+        guard nPos > 0, nNeg > 0 else { return nil }
+        let hi = (nPos + 1) / (nPos + 2), lo = 1 / (nNeg + 2)
+        return data.map { $0.correct ? hi : lo }
+    }
+
+    static func fitSlope(_ samples: [(score: Double, correct: Bool)], base: Calibration) -> Calibration {
+        let data = samples.filter { $0.score.isFinite }
+        guard let t = targets(data) else { return base }
+        let s0 = base.boundary, L = logit(base.threshold)
+        let x = data.map { $0.score - s0 }
+        func loss(_ a: Double) -> Double {
+            var f = 0.0
+            for i in x.indices {
+                let p = min(max(sigmoid(a * x[i] + L), 1e-12), 1 - 1e-12)
+                f -= t[i] * log(p) + (1 - t[i]) * log(1 - p)
+            }
+            return f
+        }
+        var a = max(base.a, 0.05)
+        for _ in 0..<100 {
+            var g = 0.0, h = 1e-9
+            for i in x.indices {
+                let p = sigmoid(a * x[i] + L)
+                g += (p - t[i]) * x[i]
+                h += p * (1 - p) * x[i] * x[i]
+            }
+            if abs(g) < 1e-9 { break }
+            var step = g / h
+            var next = a - step
+            while next <= 0.01 || loss(next) > loss(a) + 1e-12 {
+                step /= 2
+                next = a - step
+                if abs(step) < 1e-12 { next = a; break }
+            }
+            if abs(next - a) < 1e-10 { a = next; break }
+            a = next
+        }
+        var out = base
+        out.a = a; out.b = L - a * s0
+        out.note = "Platt slope fit on \(data.count) hypotheses (\(data.filter(\.correct).count) right), boundary kept at raw score \(TemplateText.number(s0))"
+        return out
+    }
+
+    static func fitPlatt(_ samples: [(score: Double, correct: Bool)], base: Calibration) -> Calibration {
         let data = samples.filter { $0.score.isFinite }
         let nPos = Double(data.filter(\.correct).count), nNeg = Double(data.count) - nPos
         guard nPos > 0, nNeg > 0 else { return base }
@@ -113,6 +171,14 @@ public struct Calibration: Sendable, Hashable {
     /// ECE of this calibration over raw scores.
     public func ece(scores: [(score: Double, correct: Bool)], bins: Int = 10) -> Double {
         Calibration.ece(scores.map { (probability($0.score), $0.correct) }, bins: bins)
+    }
+
+    /// Training pairs from one diagnosed case: every candidate's raw score and whether its cause
+    /// is the truth (for a healthy case every candidate is wrong). `topOnly` keeps rank 1 alone.
+    public static func samples(from investigation: Investigation, truthCause: String,
+                               topOnly: Bool = false) -> [(score: Double, correct: Bool)] {
+        let cands = topOnly ? Array(investigation.candidates.prefix(1)) : investigation.candidates
+        return cands.map { ($0.score, $0.cause == truthCause) }
     }
 
     static let keys: Set<String> = ["method", "a", "b", "threshold", "weak_floor", "note"]

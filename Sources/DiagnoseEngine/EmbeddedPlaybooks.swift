@@ -7,18 +7,19 @@ enum EmbeddedPlaybooks {
 cause: answer-extraction-failure
 description: The answer-extraction filter no longer matches the model's output format.
 title:
-  - "Answer extraction fails on {bad.percent} of samples although raw outputs answer ({filter.key} changed)"
-  - "Answer extraction fails on {bad.percent} of samples although raw outputs answer"
+  - "Answer extraction fails on {bad.percent} of failing samples although raw outputs answer ({filter.key} changed)"
+  - "Answer extraction fails on {bad.percent} of failing samples although raw outputs answer"
   - "Answer extraction filter changed ({filter.key}: {filter.old} -> {filter.new})"
   - "Answer extraction no longer matches the output format"
 summary: "Responses are filtered to invalid or empty answers although the raw outputs contain the answer: the extraction pattern no longer matches the model's format."
 prior: -3.0
+onset: [bad]
 groups:
   signature: {required: true}
   effect: {if_absent: -0.5}
 supports:
   - {id: bad, kind: eval-failure-cluster, trait: extractionInvalid, weight: 3.5, group: signature, label: "extraction invalid while raw output answers"}
-  - {id: filter, kind: config-change, config_key: "*filter*|*regex*|*extract*|*answer_pattern*|*parser*|*postprocess*|*answer_format*", weight: 1.5, group: signature, label: "extraction config changed"}
+  - {id: filter, kind: config-change, config_key: "*filter*|*regex*|*extract*|*answer_pattern*|*parser*|*postprocess*|*answer_format*|*scorer*|*pattern*", weight: 1.5, group: signature, label: "extraction config changed"}
   - {kind: eval-score-drop, weight: 1.0, group: effect, label: "eval scores dropped"}
   - {kind: eval-failure-cluster, trait: empty, weight: 0.3, group: effect, label: "empty extracted answers"}
 against:
@@ -43,27 +44,36 @@ cause: bad-data-batch
 description: Corrupt, NaN-producing or extreme samples at specific data positions.
 title:
   - "Failure recurs at the same data position (step {recur.step}): a bad batch"
-  - "Non-finite {nan.metric} at step {nan.step} with no config change: likely a bad batch"
+  - "Non-finite {nan.metric} from step {nan.step} with no LR, precision or hardware explanation: likely a bad batch"
   - "Isolated {spike.metric} spike at step {spike.step}: likely a bad batch"
+  - "NaN check failed at step {nanfail.step} ({nanfail.magnitude} occurrences): likely a bad batch"
+  - "NaN check failed: likely a bad batch"
   - "Likely a bad data batch"
 summary: "An isolated blow-up at one step, without a configuration change that would explain it, points at the data fed at that step."
-prior: -3.2
+prior: -3.0
+onset: [recur, nanfail, nan, spike]
 groups:
   signature: {required: true}
+  rivals: {if_absent: 1.0, label: "no rival explanation (LR, warmup, resume, fp16 or hardware) for the blow-up"}
 supports:
   - {id: recur, kind: recurring-at-same-position, weight: 3.0, group: signature, label: "recurs at the same data position"}
-  - {id: nan, kind: metric-nonfinite, metric: "loss|grad_norm", weight: 1.5, group: signature, label: "non-finite value"}
+  - {id: nanfail, kind: failure, event_kind: "traceback|nan-detected|error", text: "*found nan*|*result nan*|*nan in *|*nan or inf*|*inf or nan*|*nan/inf*|*inf/nan*|*nan detected*|*is nan*|*nan loss*|*loss is nan*|*loss nan*|*non-finite*|*not finite*|*nonfinite*", weight: 1.8, group: signature, label: "a NaN/inf check stopped the run"}
+  - {kind: failure, event_kind: "traceback|nan-detected|error", text: "*found nan*|*result nan*|*nan in *|*nan or inf*|*inf or nan*|*nan/inf*|*inf/nan*|*nan detected*|*is nan*|*nan loss*|*loss is nan*|*loss nan*|*non-finite*|*not finite*|*nonfinite*", min_magnitude: 2, weight: 1.5, label: "the NaN failure happened again (recurs after a restart)"}
+  - {id: nan, kind: metric-nonfinite, metric: "loss|grad_norm", weight: 2.0, group: signature, label: "non-finite value"}
   - {id: spike, kind: metric-spike, metric: "loss|grad_norm", weight: 0.8, group: signature, label: "spike"}
-  - {kind: metric-spike, metric: "loss|grad_norm", min_magnitude: 15, weight: 0.8, label: "large spike"}
+  - {id: gspike, kind: metric-spike, metric: grad_norm, weight: 0.3, label: "grad norm spike"}
+  - {kind: metric-spike, metric: loss, min_magnitude: 12, weight: 0.8, label: "large loss spike"}
+  - {kind: metric-spike, metric: loss, near: gspike, within_steps: 2, weight: 1.5, label: "loss and grad norm spike at the same step"}
+  - {kind: metric-nonfinite, metric: "loss|grad_norm", max_after: 0.5, weight: 0.5, label: "non-finite values were isolated (training recovered)"}
 against:
-  - {kind: config-change, config_key: "lr|learning_rate|max_lr|peak_lr|*.lr|*learning_rate|*warmup*", weight: -1.5, label: "LR/warmup config changed"}
-  - {kind: lr-peak-above-baseline, min_magnitude: 1.2, weight: -1.5, label: "LR peaks above baseline"}
-  - {kind: lr-no-warmup, weight: -1.2, label: "no warmup"}
-  - {kind: lr-jump-at-resume, weight: -2.0, label: "LR jumped at a resume"}
-  - {kind: loss-scale-collapse, weight: -1.5, label: "fp16 loss scale collapsed"}
-  - {kind: overflow-frequent, weight: -1.0, label: "frequent fp16 overflows"}
-  - {kind: rank-nonfinite-alone, weight: -1.5, label: "only one rank went non-finite (hardware)"}
-  - {kind: failure, event_kind: "xid|ecc-error", weight: -2.0, label: "GPU hardware errors"}
+  - {kind: config-change, config_key: "lr|learning_rate|max_lr|peak_lr|*.lr|*learning_rate|*warmup*", weight: -1.5, group: rivals, label: "LR/warmup config changed"}
+  - {kind: lr-peak-above-baseline, min_magnitude: 1.2, weight: -1.5, group: rivals, label: "LR peaks above baseline"}
+  - {kind: lr-no-warmup, weight: -1.2, group: rivals, label: "no warmup"}
+  - {kind: lr-jump-at-resume, weight: -2.0, group: rivals, label: "LR jumped at a resume"}
+  - {kind: loss-scale-collapse, weight: -1.5, group: rivals, label: "fp16 loss scale collapsed"}
+  - {kind: overflow-frequent, weight: -1.0, group: rivals, label: "frequent fp16 overflows"}
+  - {kind: rank-nonfinite-alone, weight: -1.5, group: rivals, label: "only one rank went non-finite (hardware)"}
+  - {kind: failure, event_kind: "xid|ecc-error", weight: -2.0, group: rivals, label: "GPU hardware errors"}
   - {kind: metric-divergence, metric: loss, weight: -0.5, label: "sustained divergence rather than an isolated blow-up"}
 gather:
   events: [nan-detected]
@@ -89,15 +99,18 @@ title:
   - "KV cache too small for the load"
 summary: "The KV cache holds less than the workload needs (capacity lowered, or more concurrent or longer sequences), so cached prefixes are evicted before reuse."
 prior: -3.0
+onset: [evict]
 groups:
   signature: {required: true}
-  effect: {if_absent: -1.5}
+  effect: {if_absent: -0.5}
 supports:
   - {id: evict, kind: cache-eviction-rise, weight: 2.5, group: signature, label: "evictions/preemptions rose"}
   - {id: cap, kind: config-change, config_key: "*gpu_memory_utilization*|*mem_fraction_static*|*kv_cache_memory*|*num_gpu_blocks*|*cache_size*|*swap_space*|*kv_cache_size*|*max_total_tokens*|*cpu_offload_gb*", direction: decreased, weight: 1.5, group: signature, label: "KV cache capacity lowered"}
   - {id: demand, kind: config-change, config_key: "*max_num_seqs*|*max_running_requests*|*max_model_len*|*max_num_batched_tokens*|*context_length*|*max_concurrency*|*concurrency*|*max_batch_size*", direction: increased, weight: 1.2, group: signature, label: "KV demand raised"}
   - {kind: metric-level-up, metric: "evictions|preemptions|kv_cache_usage|waiting_requests", weight: 0.8, label: "evictions/usage level rose"}
   - {kind: cache-hit-drop, weight: 1.5, group: effect, label: "cache hit rate dropped"}
+  - {kind: throughput-drop, weight: 0.5, group: effect, label: "generation throughput dropped"}
+  - {event: "warning|error|generic|cache-stats", text: "*preempted*|*not enough kv cache*|*kv cache space*|*out of kv cache*|*evict*", weight: 1.0, label: "the server reports preemptions/evictions for lack of KV space"}
 against:
   - {kind: template-dynamic-content, weight: -1.5, label: "dynamic content in the prompt"}
   - {kind: template-reordered, weight: -1.5, label: "tool definitions reordered"}
@@ -122,21 +135,28 @@ title:
   - "Cache block size raised ({block.key}: {block.old} -> {block.new}): shared prefix too short, hits at zero"
   - "Cache block size raised ({block.key}: {block.old} -> {block.new}): shared prefix below one block"
   - {when: zero, text: "Cache hits stay at zero although the prompt is stable: prefix shorter than the cacheable unit"}
+  - {when: tozero, text: "Cache hit rate fell from {tozero.before} to {tozero.after} with no dynamic content: shared prefix below the cacheable minimum"}
   - "Shared prefix shorter than the cache's smallest unit"
 summary: "The stable shared prefix is shorter than the cache's smallest unit (KV block size or a minimum cacheable length), so nothing is ever cached."
 prior: -3.0
+onset: [zero, tozero]
 groups:
   signature: {required: true}
 supports:
   - {id: block, kind: config-change, config_key: "*block_size*|*page_size*|*min_cache*|*min_prefix*|*min_cacheable*|*cache_min_tokens*|*chunk_size*", direction: increased, weight: 2.5, group: signature, label: "cache unit raised"}
-  - {id: zero, kind: cache-hit-zero, weight: 2.0, group: signature, label: "cache hits at zero"}
+  - {id: zero, kind: cache-hit-zero, weight: 3.2, group: signature, label: "cache hits at zero although the prompt is stable"}
   - {kind: cache-hit-drop, weight: 0.5, label: "cache hit rate dropped"}
+  - {id: tozero, kind: cache-hit-drop, max_after: 0.02, weight: 2.5, group: signature, label: "hit rate fell to zero"}
+  - {kind: template-changed, weight: 0.5, label: "the prompt changed without dynamic content (a shorter shared prefix)"}
+  - {kind: config-change, config_key: "model|*.model|model_name|*model_id*", weight: 0.8, label: "the model (and its minimum cacheable length) changed"}
 against:
+  - {log: "*enable_prefix_caching=false*|*enable_prefix_caching: false*|*enable_prefix_caching false*|*disable_radix_cache=true*|*disable_radix_cache: true*|*--disable-radix-cache*|*--no-enable-prefix-caching*|*prefix caching is disabled*|*prefix caching disabled*", weight: -2.5, label: "the server reports caching off"}
   - {kind: template-dynamic-content, weight: -2.0, label: "dynamic content in the prompt"}
   - {kind: template-reordered, weight: -2.0, label: "tool definitions reordered"}
   - {kind: config-change, config_key: "*enable_prefix_caching*|*prefix_caching*|*enable_caching*|*prefix_cache*|*radix_cache*|*disable_cache*", weight: -3.0, label: "caching switched in config"}
   - {kind: cache-eviction-rise, weight: -1.0, label: "evictions rose (capacity)"}
-  - {kind: template-changed, weight: -0.5, label: "prompt template changed"}
+  - {kind: config-change, config_key: "*discovery*|*tool_order*|*tools_order*|*sort_tools*|*tool_sort*|*routing*|*router*|*replicas*", weight: -2.0, label: "a tool-order or routing change explains the misses"}
+  - {kind: cache-hit-zero, max_before: 0.02, weight: -3.0, label: "the baseline had no cache hits either"}
 gather:
   metrics: [cache_hit_rate, prompt_tokens, cached_tokens]
 remediation: |
@@ -160,6 +180,7 @@ title:
   - "Requests no longer routed to the replica holding their prefix"
 summary: "More replicas or prefix-unaware balancing spread requests that share a prefix across replicas, so each replica's cache sees fewer repeats."
 prior: -3.0
+onset: [drop, replicas]
 groups:
   signature: {required: true}
   effect: {if_absent: -1.5}
@@ -186,22 +207,23 @@ examples:
 """#),
         ("calibration.yaml", #"""
 method: platt
-a: 1.0
+a: 1.4919820173217733
 b: 0.0
 threshold: 0.5
 weak_floor: 0.05
-note: "identity: raw playbook log-odds read as probabilities until fit on the dev split"
+note: "slope-only Platt fit (decision boundary kept at raw score 0) on 57 scored dev cases of 62 (35 training + 27 serving/eval, 2026-11-21 snapshot)"
 """#),
         ("chat-template-mismatch.yaml", #"""
 cause: chat-template-mismatch
 description: The chat template used to render context is wrong or changed.
 title:
-  - "Chat template changed ({tpl.key}): special/role tokens leak into {leak.percent} of outputs"
-  - "Special/role tokens leak into {leak.percent} of outputs: chat template wrong"
+  - "Chat template changed ({tpl.key}): special/role tokens leak into {leak.percent} of failing outputs"
+  - "Special/role tokens leak into {leak.percent} of failing outputs: chat template wrong"
   - "Chat template changed ({tpl.key}): eval scores dropped"
   - "Chat template wrong or changed"
 summary: "Context is rendered with the wrong chat template: role and special tokens appear where they should not and scores drop across tasks."
 prior: -3.0
+onset: [leak]
 groups:
   signature: {required: true}
   effect: {if_absent: -1.0}
@@ -242,6 +264,7 @@ title:
   - "CUDA out of memory"
 summary: "A GPU ran out of memory; failures on other ranks afterwards (NCCL timeouts, child failures) are consequences."
 prior: -3.0
+onset: [oom]
 groups:
   signature: {required: true}
 supports:
@@ -275,18 +298,23 @@ title:
   - "Loss sawtooth from step {saw.step}: data repeating at epoch boundaries"
   - "Shuffling switched off ({shuffle.key}: {shuffle.old} -> {shuffle.new}): train/val gap widens"
   - "Train/val gap widening from step {gap.step}: data repeated or mixture broken"
+  - "Epochs pass {pace.magnitude}x as fast as the baseline's with no batch change: dataset shrunk and repeated"
   - "Data order or mixture broken"
 summary: "Training loss falls suspiciously (sawtooth at epoch boundaries, widening train/val gap), the signature of repeated or unshuffled data."
 prior: -3.0
+onset: [saw, gap, pace]
 groups:
   signature: {required: true}
 supports:
   - {id: saw, kind: loss-sawtooth, weight: 3.0, group: signature, label: "loss sawtooth at epoch boundaries"}
   - {id: gap, kind: train-val-gap, weight: 2.0, group: signature, label: "train/val gap widens"}
+  - {id: pace, kind: batch-shape-change, min_magnitude: 1.5, weight: 2.7, group: signature, label: "epochs pass faster with no batch change: the dataset shrank"}
+  - {kind: batch-shape-change, min_magnitude: 6, weight: 0.7, label: "epochs pass far faster than any batch change would explain"}
   - {id: shuffle, kind: config-change, config_key: "*shuffle*", direction: "disabled|removed", weight: 1.5, group: signature, label: "shuffling off"}
   - {kind: config-change, config_key: "*mixture*|*data_weights*|*sampling_weight*|*dataset_weights*|*data_path*|*num_samples*|*dataset_size*|*max_samples*|*train_samples*", weight: 0.8, label: "data mixture/size changed"}
   - {kind: metric-level-down, metric: loss, weight: 0.5, label: "train loss suspiciously low"}
 against:
+  - {kind: config-change, config_key: "*gradient_accumulation*|*grad_accum*|*accumulate_grad*|*global_batch*|*train_batch_size*|*micro_batch*|*per_device_train_batch_size*|*batch_size*", weight: -2.5, label: "batch config changed (grad-accum-misconfig)"}
   - {kind: lr-jump-at-resume, weight: -1.0, label: "LR jumped at a resume"}
 gather:
   metrics: [loss, eval_loss, epoch]
@@ -304,7 +332,7 @@ examples:
 cause: dataloader-stall
 description: The input pipeline cannot keep up; GPUs wait for data.
 title:
-  - "Data loading stalls from step {wait.step}: data wait up {wait.percent}, throughput down"
+  - "Data loading stalls from step {wait.step}: data wait {wait.magnitude}x, throughput down"
   - "Data loading stalls from step {wait.step}"
   - "Data loader config changed ({workers.key}: {workers.old} -> {workers.new}): GPUs wait for data"
   - {when: waits, text: "Data loader waits reported in the logs ({waits.count} lines on rank {waits.rank})"}
@@ -312,12 +340,14 @@ title:
   - "Input pipeline cannot keep up"
 summary: "Time spent waiting for data grows while compute stays the same, so throughput and MFU drop and the GPUs idle."
 prior: -3.0
+onset: [wait, waits]
 groups:
   signature: {required: true}
 supports:
   - {id: wait, kind: data-wait-rise, weight: 3.0, group: signature, label: "data wait rose"}
   - {id: waits, event: dataloader-wait, min_count: 3, weight: 1.5, group: signature, label: "dataloader wait lines"}
   - {kind: throughput-drop, weight: 0.8, label: "throughput dropped"}
+  - {kind: log-template-novelty, text: "*dataloader*|*data loader*|*num_workers*|*worker process*|*prefetch*", weight: 1.0, label: "new data-loader warnings in the log"}
   - {kind: step-time-shift, weight: 0.5, label: "step time grew"}
   - {id: workers, kind: config-change, config_key: "*num_workers*|*prefetch*|*pin_memory*|*persistent_workers*|*dataloader*|*data_workers*", weight: 1.0, label: "dataloader config changed"}
 against:
@@ -344,6 +374,7 @@ title:
   - "Disk full"
 summary: "Writing a checkpoint or log failed because the filesystem is full; the run died at the write."
 prior: -3.0
+onset: [full]
 groups:
   signature: {required: true}
 supports:
@@ -370,11 +401,12 @@ title:
   - "Evaluation setup changed"
 summary: "The evaluation's own settings differ from the baseline's, so scores moved without any change to the model."
 prior: -3.0
+onset: [drop]
 groups:
   signature: {required: true}
-  effect: {required: true}
+  effect: {if_absent: -1.0}
 supports:
-  - {id: cfg, kind: config-change, config_key: "*num_fewshot*|*fewshot*|*n_shot*|*nshot*|*shots*|*prompt_format*|*prompt_style*|*metric*|*dataset_version*|*dataset_name*|*dataset_path*|*revision*|*split*|*filter*|*doc_to_text*|*doc_to_target*|*task*|*tasks*|*subset*|*limit*|*scorer*|*temperature*|*do_sample*|*apply_chat_template*|*system_instruction*", weight: 2.0, group: signature, label: "evaluation setting changed"}
+  - {id: cfg, kind: config-change, config_key: "*num_fewshot*|*fewshot*|*n_shot*|*nshot*|*shots*|*prompt_format*|*prompt_style*|*metric*|*dataset_version*|*dataset_name*|*dataset_path*|*dataset_revision*|*split*|*filter*|*doc_to_text*|*doc_to_target*|*task*|*tasks*|*subset*|*limit*|*temperature*|*do_sample*|*apply_chat_template*|*system_instruction*", weight: 2.5, group: signature, label: "evaluation setting changed"}
   - {id: drop, kind: eval-score-drop, weight: 1.5, group: effect, label: "eval scores shifted"}
   - {kind: metric-level-down, metric: eval_loss, weight: 0.2, label: "eval metric moved"}
 against:
@@ -406,6 +438,7 @@ title:
   - "fp16 dynamic loss scaling collapsed"
 summary: "Mixed-precision fp16 training keeps overflowing: steps are skipped, the loss scale halves towards its minimum and the loss becomes non-finite."
 prior: -3.0
+onset: [overflow, collapse, minscale]
 groups:
   signature: {required: true}
 supports:
@@ -438,20 +471,25 @@ examples:
 cause: gpu-hardware-fault
 description: A failing GPU or node (Xid/ECC errors; one rank crashes or produces NaN alone).
 title:
-  - "GPU fault ({xid.event}) on rank {xid.rank} before the crash: {xid.summary}"
-  - "GPU fault ({xid.event}): {xid.summary}"
+  - {when: crash, text: "GPU {xid.event} error on rank {xid.rank} at step {xid.step}, then the run failed"}
+  - {when: crash, text: "GPU {xid.event} error on rank {xid.rank}, then the run failed"}
+  - {when: crash, text: "GPU {xid.event} error ({xid.source}:{xid.line}), then the run failed"}
+  - "GPU {xid.event} error on rank {xid.rank} at step {xid.step}"
+  - "GPU {xid.event} error ({xid.source}:{xid.line})"
   - "Only rank {alone.rank} produced non-finite values from step {alone.step}: suspect its GPU"
   - "Only rank {alone.rank} produced non-finite values: suspect its GPU"
   - "GPU hardware fault"
 summary: "Kernel logs report GPU errors (Xid/ECC) and the run fails on that node; a model problem would affect every rank alike."
 prior: -3.0
+onset: [xid, alone]
 groups:
   signature: {required: true}
 supports:
   - {id: xid, kind: failure, event_kind: "xid|ecc-error", weight: 3.8, group: signature, label: "Xid/ECC error"}
   - {id: alone, kind: rank-nonfinite-alone, weight: 3.2, group: signature, label: "one rank alone went non-finite"}
-  - {kind: failure, event_kind: "traceback|child-failed|nccl-timeout|nccl-error|signal", after: xid, weight: 0.6, label: "crash after the GPU error"}
+  - {id: crash, kind: failure, event_kind: "traceback|child-failed|nccl-timeout|nccl-error|signal", after: xid, weight: 0.6, label: "crash after the GPU error"}
   - {kind: rank-stopped-first, weight: 0.3, label: "one rank stopped first"}
+  - {kind: cascade, after: xid, weight: 0.3, label: "failures elsewhere follow the GPU error"}
 against:
   - {kind: failure, event_kind: oom, before: xid, weight: -1.5, label: "OOM before the GPU error"}
   - {kind: config-change, config_key: "lr|learning_rate|max_lr|*.lr|*learning_rate", direction: increased, weight: -1.0, label: "LR raised (a model problem)"}
@@ -472,17 +510,20 @@ cause: grad-accum-misconfig
 description: Gradient accumulation or global batch size changed or mis-normalised.
 title:
   - "Effective batch changed ({accum.key}: {accum.old} -> {accum.new}): loss level shifted"
-  - "Batch shape changed at step {shape.step} ({shape.before} -> {shape.after})"
+  - "Effective batch {shape.magnitude}x the baseline's (steps per epoch changed) from step {shape.step}"
   - "Gradient accumulation / global batch changed ({accum.key}: {accum.old} -> {accum.new})"
   - "Gradient accumulation or batch size misconfigured"
 summary: "The effective batch differs from the baseline's, so the loss level, its noise and the steps per epoch change."
 prior: -3.0
+onset: [shape]
 groups:
   signature: {required: true}
-  effect: {if_absent: -1.0}
+  effect: {if_absent: -0.5}
 supports:
-  - {id: shape, kind: batch-shape-change, weight: 2.5, group: signature, label: "batch shape changed"}
-  - {id: accum, kind: config-change, config_key: "*gradient_accumulation*|*grad_accum*|*accumulate_grad*|*global_batch*|*train_batch_size*|*micro_batch*|*per_device_train_batch_size*|*batch_size*", weight: 1.5, group: signature, label: "batch/accumulation config changed"}
+  - {id: shape, kind: batch-shape-change, weight: 3.0, group: signature, label: "batch shape changed"}
+  - {kind: config-change, config_key: "*gradient_accumulation*|*grad_accum*|*accumulate_grad*|*accum_steps*|*global_batch*|*train_batch_size*", min_magnitude: 0.5, weight: 1.0, label: "effective batch changed by 2x or more"}
+  - {kind: batch-shape-change, max_magnitude: 6, min_magnitude: 0.16, weight: 0.5, label: "a batch-sized change (within 6x either way)"}
+  - {id: accum, kind: config-change, config_key: "*gradient_accumulation*|*grad_accum*|*accumulate_grad*|*accum_steps*|*global_batch*|*train_batch_size*|*micro_batch*|*per_device_train_batch_size*|*batch_size*|*loss_normaliz*|*normalize_loss*|*average_tokens_across*|*loss_reduction*|*scale_loss_by*", weight: 2.5, group: signature, if_absent: -0.5, label: "batch/accumulation config changed"}
   - {kind: metric-level-up, metric: loss, weight: 0.8, group: effect, label: "loss level rose"}
   - {kind: metric-level-down, metric: loss, weight: 0.5, group: effect, label: "loss level fell"}
   - {kind: metric-spike, metric: "loss|grad_norm", weight: 0.3, group: effect, label: "noisier loss"}
@@ -514,12 +555,14 @@ title:
   - "LR schedule misconfigured"
 summary: "The learning-rate schedule does not match the run's length: the LR decays to its floor early or never moves, and loss stalls accordingly."
 prior: -3.0
+onset: [floor, flat]
 groups:
   signature: {required: true}
-  effect: {if_absent: -0.5}
+  effect: {if_absent: -0.3}
 supports:
-  - {id: floor, kind: lr-floor-early, weight: 3.0, group: signature, label: "LR at its floor early"}
+  - {id: floor, kind: lr-floor-early, weight: 3.5, group: signature, label: "LR at its floor early"}
   - {id: flat, kind: lr-flat, weight: 2.5, group: signature, label: "LR flat"}
+  - {kind: config-change, config_key: "*decay_iters*|*decay_steps*|*total_steps*|*max_steps*|*train_iters*|*num_train_epochs*|*t_max*|*lr_decay*", min_magnitude: 0.5, weight: 1.5, group: signature, label: "schedule length changed by half or more"}
   - {id: sched, kind: config-change, config_key: "*scheduler*|*lr_schedule*|*decay*|*total_steps*|*max_steps*|*train_iters*|*num_train_epochs*|*min_lr*|*cycle*|*t_max*|*warmup_ratio*|*world_size*|*num_nodes*", weight: 1.0, label: "schedule-related config changed"}
   - {kind: metric-plateau, metric: "loss|eval_loss", weight: 1.0, group: effect, label: "loss stalls"}
   - {kind: metric-level-up, metric: "loss|eval_loss", weight: 0.3, group: effect, label: "loss ends higher"}
@@ -546,22 +589,26 @@ title:
   - "Learning rate raised from {raise.old} to {raise.new}: non-finite {nan.metric} at step {nan.step}"
   - "Learning rate raised from {raise.old} to {raise.new}: {spike.metric} spiked at step {spike.step}"
   - "Peak LR {peak.magnitude}x the baseline's: {diverge.metric} diverged at step {diverge.step}"
-  - "Peak LR {peak.magnitude}x the baseline's: training unstable from step {onset}"
+  - "Peak LR {peak.magnitude}x the baseline's ({peak.before} -> {peak.after}) from step {peak.step}"
+  - "Peak LR {peak.magnitude}x the baseline's"
   - "Learning rate too high: {diverge.metric} diverged at step {diverge.step}"
   - "Learning rate too high: training unstable from step {onset}"
   - "Learning rate too high: training unstable"
 summary: "The run trains with a higher peak learning rate than its last good baseline and becomes unstable once the LR is high."
 prior: -3.0
+onset: [diverge, nan, spike, peak]
 groups:
   lr: {if_absent: -1.5}
-  effect: {required: true}
+  effect: {if_absent: -0.4}
 supports:
-  - {id: raise, kind: config-change, config_key: "lr|learning_rate|max_lr|peak_lr|base_lr|*.lr|*learning_rate|*max_lr", direction: increased, weight: 2.0, group: lr, label: "config raises the learning rate"}
+  - {id: raise, kind: config-change, config_key: "lr|learning_rate|max_lr|peak_lr|base_lr|*.lr|*learning_rate|*max_lr", direction: increased, weight: 1.2, group: lr, label: "config raises the learning rate"}
   - {id: peak, kind: lr-peak-above-baseline, min_magnitude: 1.2, weight: 2.0, group: lr, label: "logged LR peaks above the baseline's"}
+  - {kind: lr-peak-above-baseline, min_magnitude: 3, weight: 1.5, group: lr, label: "peak LR at least 3x the baseline's"}
   - {id: diverge, kind: metric-divergence, metric: "loss|grad_norm", weight: 1.5, group: effect, label: "divergence"}
   - {id: nan, kind: metric-nonfinite, metric: "loss|grad_norm", weight: 1.0, group: effect, label: "non-finite values"}
   - {id: spike, kind: metric-spike, metric: "grad_norm|loss", weight: 0.7, group: effect, label: "spike"}
   - {kind: metric-level-up, metric: "loss|grad_norm", weight: 0.5, group: effect, label: "loss level rose"}
+  - {kind: metric-plateau, metric: loss, weight: 0.5, group: effect, label: "loss stalls high"}
 against:
   - {kind: lr-jump-at-resume, weight: -2.0, label: "LR jumped at a resume (resume-state-reset explains it)"}
   - {kind: lr-no-warmup, weight: -0.8, label: "warmup missing (warmup-missing explains it)"}
@@ -584,18 +631,21 @@ examples:
 cause: max-tokens-truncation
 description: The generation length limit is too low; outputs are cut mid-answer.
 title:
-  - "Generation limit lowered ({limit.key}: {limit.old} -> {limit.new}): {cut.percent} of outputs cut mid-answer"
+  - "Generation limit lowered ({limit.key}: {limit.old} -> {limit.new}): {cut.percent} of failing outputs cut mid-answer"
   - "Generation limit lowered ({limit.key}: {limit.old} -> {limit.new}): outputs cut mid-answer"
-  - "{cut.percent} of outputs cut by the length limit (finish reason \"length\")"
+  - "{cut.percent} of failing outputs cut by the length limit (finish reason \"length\")"
+  - "Generation limit set in {kw.key} ({kw.new}): outputs cut mid-answer"
   - "Generation length limit too low"
 summary: "The maximum generation length is too low for the task, so answers are cut off (finish reason \"length\") before they are complete."
 prior: -3.0
+onset: [cut]
 groups:
   signature: {required: true}
   effect: {if_absent: -1.0}
 supports:
   - {id: cut, kind: eval-failure-cluster, trait: truncated, weight: 2.5, group: signature, label: "outputs truncated"}
   - {id: limit, kind: config-change, config_key: "*max_tokens*|*max_new_tokens*|*max_gen_toks*|*max_completion_tokens*|*max_output_tokens*|*max_length*|*generation_length*", direction: decreased, weight: 2.5, group: signature, label: "generation limit lowered"}
+  - {id: kw, kind: config-change, config_key: "*gen_kwargs*|*generation_kwargs*|*generate_kwargs*", new_value: "*max_gen_toks*|*max_tokens*|*max_new_tokens*|*max_length*", weight: 2.0, group: signature, label: "generation kwargs set a length limit"}
   - {kind: eval-score-drop, weight: 1.0, group: effect, label: "eval scores dropped"}
   - {kind: eval-failure-cluster, trait: "extractionInvalid|empty", weight: 0.3, group: effect, label: "no extractable answer"}
 against:
@@ -624,6 +674,7 @@ title:
   - "NCCL collective timed out"
 summary: "A collective operation timed out with no earlier crash elsewhere to explain it: a rank hung or the network stalled."
 prior: -3.0
+onset: [timeout]
 groups:
   signature: {required: true}
 supports:
@@ -633,7 +684,6 @@ supports:
 against:
   - {kind: failure, event_kind: "oom|xid|ecc-error|disk-full|tokenizer-error|index-error|loss-scale-min|slurm-cancel|preemption", before: timeout, weight: -4.0, label: "an earlier root failure (the timeout is a consequence)"}
   - {kind: failure, event_kind: traceback, before: timeout, weight: -1.5, label: "an earlier Python exception"}
-  - {kind: cascade, event_kind: "nccl-timeout|nccl-error", weight: -2.0, label: "marked as a cascade of an earlier failure"}
   - {kind: rank-straggler, weight: -0.8, label: "a persistently slow rank (straggler-node)"}
   - {kind: data-wait-rise, weight: -0.8, label: "data loading slowed (dataloader-stall)"}
 gather:
@@ -652,11 +702,13 @@ examples:
 cause: preemption
 description: The scheduler killed the job (time limit, preemption, node failure); not a model problem.
 title:
-  - "Job stopped by the scheduler ({cancel.summary})"
-  - "Job stopped by the scheduler at {cancel.time}"
+  - "Scheduler stopped the job at step {cancel.step} ({cancel.event}): not a model problem"
+  - "Scheduler stopped the job at {cancel.time} ({cancel.event}): not a model problem"
+  - "Scheduler stopped the job ({cancel.event}, {cancel.source}:{cancel.line}): not a model problem"
   - "Job stopped by the scheduler"
 summary: "The scheduler cancelled the job (time limit, preemption or node failure); the model and data were fine."
 prior: -3.0
+onset: [cancel]
 groups:
   signature: {required: true}
 supports:
@@ -685,18 +737,22 @@ title:
   - "Prefix caching switched off ({off.key}: {off.old} -> {off.new}): cache hits at zero"
   - "Prefix caching switched off ({flag.key}: {flag.old} -> {flag.new})"
   - "Prefix caching switched off ({off.key}: {off.old} -> {off.new})"
+  - "Prefix caching off at startup ({said.source}:{said.line}): cache hits at zero"
   - "Prefix caching switched off"
 summary: "The serving config turns prefix caching off, so the cache hit rate goes to zero."
 prior: -3.0
+onset: [zero]
 groups:
   signature: {required: true}
   effect: {if_absent: -1.5}
 supports:
   - {id: off, kind: config-change, config_key: "*enable_prefix_caching*|*prefix_caching*|*enable_caching*|*prefix_cache*|*cache_prompt*|*prompt_cache*|*enable_cache*", direction: "disabled|removed", weight: 3.5, group: signature, label: "prefix caching disabled"}
   - {id: flag, kind: config-change, config_key: "*disable_radix_cache*|*disable_prefix_caching*|*no_enable_prefix_caching*|*disable_cache*", direction: "enabled|added", weight: 3.5, group: signature, label: "cache-disabling flag set"}
+  - {id: said, log: "*enable_prefix_caching=false*|*enable_prefix_caching: false*|*enable_prefix_caching false*|*disable_radix_cache=true*|*disable_radix_cache: true*|*--disable-radix-cache*|*--no-enable-prefix-caching*|*prefix caching is disabled*|*prefix caching disabled*", weight: 3.0, group: signature, label: "the server reports caching off at startup"}
   - {id: zero, kind: cache-hit-zero, weight: 1.5, group: effect, label: "cache hits at zero"}
   - {kind: cache-hit-drop, weight: 1.0, group: effect, label: "cache hit rate dropped"}
 against:
+  - {kind: cache-hit-zero, max_before: 0.02, weight: -1.5, label: "the baseline had no cache hits either"}
   - {kind: template-dynamic-content, weight: -1.0, label: "dynamic content in the prompt"}
   - {kind: template-reordered, weight: -1.0, label: "tool definitions reordered"}
 gather:
@@ -721,16 +777,19 @@ title:
   - "Dynamic content at the start of the prompt breaks prefix caching"
 summary: "A prompt-template change renders a value that differs per request (timestamp, request id, random order) near the start of the prompt, so no two prompts share a cacheable prefix."
 prior: -3.0
+onset: [drop]
 groups:
   signature: {required: true}
   effect: {if_absent: -1.5}
 supports:
-  - {id: dyn, kind: template-dynamic-content, weight: 3.0, group: signature, label: "template renders dynamic content early"}
+  - {id: dyn, kind: template-dynamic-content, weight: 2.2, group: signature, label: "template renders per-request content"}
+  - {kind: template-dynamic-content, min_magnitude: 0.5, weight: 1.0, label: "the dynamic content sits in the first half of the text"}
   - {id: drop, kind: cache-hit-drop, weight: 1.5, group: effect, label: "cache hit rate dropped"}
   - {kind: cache-hit-zero, weight: 1.0, group: effect, label: "cache hits at zero"}
   - {kind: template-changed, weight: 0.3, label: "prompt template changed"}
   - {kind: metric-level-down, metric: "cache_hit_rate|cached_tokens", weight: 0.3, label: "cached share fell"}
 against:
+  - {kind: template-dynamic-content, min_before: 0.5, weight: -1.5, label: "the same dynamic content was already in the baseline's template"}
   - {kind: template-reordered, weight: -1.0, label: "tool definitions reordered (tool-schema-order)"}
   - {kind: config-change, config_key: "*prefix_caching*|*enable_caching*|*prefix_cache*|*radix_cache*", weight: -2.0, label: "caching switched in config"}
   - {kind: replica-count-change, weight: -0.7, label: "replica count changed"}
@@ -752,15 +811,18 @@ description: Resumed from a checkpoint without optimizer/scheduler/loss-scale st
 title:
   - "Resumed at step {resume.step} without scheduler state: LR jumped from {jump.before} to {jump.after}"
   - "Resumed at step {jump.step} without scheduler state: LR jumped to {jump.after}"
+  - "Resumed at step {resume.step} without scheduler state: LR jumped from {lrup.before} to {lrup.after}"
   - "Resumed at step {resume.step}: loss spiked right after"
   - "Resumed without optimizer/scheduler state"
 summary: "At the resume the learning rate restarts from warmup or peak instead of continuing the schedule, and loss spikes right after."
 prior: -3.0
+onset: [resume, jump, lrup]
 groups:
   signature: {required: true}
 supports:
   - {id: jump, kind: lr-jump-at-resume, weight: 3.5, group: signature, label: "LR jumped at the resume"}
   - {id: resume, kind: resume, weight: 0.5, label: "resume from a checkpoint"}
+  - {id: lrup, kind: metric-level-up, metric: lr, after: resume, within_steps: 20, weight: 3.0, group: signature, label: "LR rose right at the resume"}
   - {kind: metric-spike, metric: "loss|grad_norm", after: resume, within_steps: 200, weight: 1.2, group: signature, label: "spike right after the resume"}
   - {kind: metric-level-up, metric: loss, after: resume, weight: 0.4, label: "loss level rose after the resume"}
   - {kind: metric-nonfinite, metric: "loss|grad_norm", after: resume, within_steps: 500, weight: 0.5, label: "non-finite after the resume"}
@@ -785,12 +847,13 @@ cause: stop-sequence-misconfig
 description: Stop sequences / EOS handling changed; generations run on or stop early.
 title:
   - "Stop sequences changed ({stop.key}: {stop.old} -> {stop.new}): generations run on past the answer"
-  - "Generations run on past the answer in {ran.percent} of samples: stop sequences wrong"
-  - "Generations stop before the answer in {early.percent} of samples: stop sequences wrong"
+  - "Generations run on past the answer in {ran.percent} of failing samples: stop sequences wrong"
+  - "Generations stop before the answer in {early.percent} of failing samples: stop sequences wrong"
   - "Stop sequences changed ({stop.key}: {stop.old} -> {stop.new})"
   - "Stop sequence / EOS handling misconfigured"
 summary: "Stop sequences or EOS handling differ from the baseline, so generations continue past the answer (or stop before it) and answer extraction fails."
 prior: -3.0
+onset: [ran, early]
 groups:
   signature: {required: true}
   effect: {if_absent: -1.0}
@@ -820,22 +883,30 @@ examples:
 cause: straggler-node
 description: One rank or node is persistently slower than its peers.
 title:
-  - "Rank {slow.rank} is a straggler from step {slow.step}: step time up {shift.percent}"
+  - "Rank {slow.rank} is a straggler from step {slow.step}: {slow.magnitude}x the fastest rank's step time"
+  - "Rank {slow.rank} is a straggler: {slow.magnitude}x the fastest rank's step time"
   - "Rank {slow.rank} is a straggler from step {slow.step}"
   - "Rank {slow.rank} is persistently slower than its peers"
+  - "Rank {rankdrop.rank} slows from step {rankdrop.step}: its throughput fell from {rankdrop.before} to {rankdrop.after}"
+  - "Rank {rankshift.rank} slows from step {rankshift.step}: its step time rose from {rankshift.before} to {rankshift.after}"
+  - "Step time grew from {shift.before} to {shift.after} from step {shift.step} with no config change or data wait"
   - "A straggler rank slows the run"
 summary: "One rank lags its peers, so every collective waits for it: step time grows and throughput drops with no config change."
 prior: -3.0
+onset: [slow, rankshift, rankdrop, shift, drop]
 groups:
   signature: {required: true}
 supports:
   - {id: slow, kind: rank-straggler, weight: 3.0, group: signature, label: "one rank lags"}
-  - {id: shift, kind: step-time-shift, weight: 0.8, label: "step time grew"}
-  - {kind: throughput-drop, weight: 0.5, label: "throughput dropped"}
+  - {id: shift, kind: step-time-shift, weight: 1.5, group: signature, label: "step time grew with no data wait or config change"}
+  - {id: drop, kind: throughput-drop, weight: 0.8, group: signature, label: "throughput dropped"}
+  - {id: rankdrop, kind: throughput-drop, one_rank: true, weight: 2.3, group: signature, label: "throughput dropped on one rank only"}
+  - {id: rankshift, kind: step-time-shift, one_rank: true, weight: 2.3, group: signature, label: "step time grew on one rank only"}
   - {kind: metric-level-down, metric: "tokens_per_s|samples_per_s|mfu|tflops", weight: 0.3, label: "throughput level fell"}
 against:
   - {kind: data-wait-rise, weight: -1.5, label: "data loading slowed (dataloader-stall)"}
-  - {kind: config-change, config_key: "*batch_size*|*seq_len*|*seq_length*|*max_seq*|*num_workers*|*gradient_checkpointing*|*activation_checkpoint*", weight: -0.7, label: "a config change explains the slowdown"}
+  - {kind: config-change, config_key: "*batch_size*|*micro_batch*|*gradient_accumulation*|*seq_len*|*seq_length*|*max_seq*|*num_workers*|*gradient_checkpointing*|*activation_checkpoint*|*recompute*|*hidden_size*|*num_layers*", weight: -1.2, label: "a config change explains the slowdown"}
+  - {kind: failure, event_kind: "oom|xid|ecc-error|disk-full", weight: -1.0, label: "the run failed outright"}
 gather:
   metrics: [step_time_ms, tokens_per_s]
 remediation: |
@@ -857,15 +928,20 @@ title:
   - "Index out of range at step {idx.step}: token ids exceed the model's vocabulary"
   - {when: idx, text: "Index out of range: token ids exceed the model's vocabulary"}
   - "Loss abnormally high from the start: tokenizer changed ({tokcfg.key})"
+  - "Loss {high.magnitude}x the baseline's from the start: tokenizer and model disagree"
+  - "Token ids outside the model's embedding ({oob.source}:{oob.line}): tokenizer and model disagree"
   - "Tokenizer and model disagree"
 summary: "The tokenizer does not match the model: token ids fall outside the embedding, special tokens are missing, or the loss starts abnormally high."
 prior: -3.0
+onset: [tok, idx, high]
 groups:
   signature: {required: true}
 supports:
   - {id: tok, kind: failure, event_kind: tokenizer-error, weight: 3.5, group: signature, label: "tokenizer error"}
   - {id: idx, kind: failure, event_kind: index-error, weight: 2.5, group: signature, label: "index out of range"}
-  - {id: high, kind: metric-high-from-start, metric: loss, weight: 2.0, group: signature, label: "loss high from step 0"}
+  - {id: oob, log: "*srcIndex < srcSelectDimSize*|*indexSelectLargeIndex*|*index out of range in self*|*vocab_size*mismatch*|*does not have a padding token*", weight: 3.3, group: signature, label: "token ids fall outside the embedding (index assert / missing pad token)"}
+  - {id: high, kind: metric-high-from-start, metric: loss, weight: 2.5, group: signature, label: "loss high from step 0"}
+  - {kind: metric-high-from-start, metric: loss, min_magnitude: 1.3, weight: 0.8, label: "initial loss at least 1.3x the baseline's"}
   - {id: tokcfg, kind: config-change, config_key: "*tokenizer*|*vocab*|*pad_token*|*eos_token*|*bos_token*|*special_tokens*|*unk_token*", weight: 1.5, label: "tokenizer config changed"}
 against:
   - {kind: failure, event_kind: "oom|xid|ecc-error", before: idx, weight: -1.0, label: "an earlier OOM/hardware failure"}
@@ -889,14 +965,19 @@ title:
   - "Tool definitions reordered ({order.key}): cache hit rate fell from {drop.before} to {drop.after}"
   - "Tool definitions reordered ({order.key}): cache hit rate collapsed"
   - "Tool definitions reordered: cache hit rate fell from {drop.before} to {drop.after}"
+  - "Tool template changed ({tooltpl.key}): tool order no longer fixed, cache hit rate fell from {drop.before} to {drop.after}"
+  - "Tool discovery changed ({disc.key}: {disc.old} -> {disc.new}): tool order varies per request"
   - "Tool definitions serialised in a changed order"
 summary: "The tool schema is serialised in a different or unstable order, so prompts that are otherwise identical stop sharing a cacheable prefix."
 prior: -3.0
+onset: [drop]
 groups:
   signature: {required: true}
   effect: {if_absent: -1.5}
 supports:
   - {id: order, kind: template-reordered, weight: 3.0, group: signature, label: "tool definitions reordered"}
+  - {id: tooltpl, kind: template-changed, text: "*tool*|*function*", weight: 2.0, group: signature, label: "the tool part of the template changed"}
+  - {id: disc, kind: config-change, config_key: "*discovery*|*tool_order*|*tools_order*|*sort_tools*|*tool_sort*|*concurren*|*parallel_discovery*", weight: 2.5, group: signature, label: "tool discovery/ordering config changed"}
   - {id: drop, kind: cache-hit-drop, weight: 1.5, group: effect, label: "cache hit rate dropped"}
   - {kind: cache-hit-zero, weight: 0.8, group: effect, label: "cache hits at zero"}
   - {kind: metric-level-down, metric: "cache_hit_rate|cached_tokens", weight: 0.3, label: "cached share fell"}
@@ -925,16 +1006,20 @@ title:
   - "No LR warmup: training unstable early"
 summary: "The learning rate starts at (or near) its peak instead of ramping up, and the run is unstable in its first steps."
 prior: -3.0
+onset: [nowarm]
 groups:
   warmup: {required: true}
-  effect: {if_absent: -2.0}
+  effect: {if_absent: -0.3}
 supports:
-  - {id: nowarm, kind: lr-no-warmup, weight: 2.5, group: warmup, label: "LR at full value from the start"}
+  - {id: nowarm, kind: lr-no-warmup, weight: 3.5, group: warmup, label: "LR at full value from the start"}
   - {id: cut, kind: config-change, config_key: "*warmup*", direction: "decreased|removed", weight: 2.0, group: warmup, label: "config shortens or removes warmup"}
+  - {kind: config-change, config_key: "*warmup*", new_value: "0|0.0", weight: 1.5, label: "warmup set to zero"}
   - {kind: metric-divergence, metric: "loss|grad_norm", weight: 1.0, group: effect, label: "divergence"}
   - {kind: metric-spike, metric: "loss|grad_norm", weight: 0.8, group: effect, label: "early spike"}
   - {kind: metric-nonfinite, metric: "loss|grad_norm", weight: 0.8, group: effect, label: "non-finite values"}
   - {kind: metric-high-from-start, metric: "loss|grad_norm", weight: 0.5, group: effect, label: "high from the start"}
+  - {kind: metric-plateau, metric: loss, weight: 0.4, group: effect, label: "slower convergence"}
+  - {kind: metric-level-up, metric: loss, weight: 0.4, group: effect, label: "loss level higher"}
 against:
   - {kind: lr-peak-above-baseline, min_magnitude: 1.2, weight: -1.0, label: "peak LR itself is higher (lr-too-high)"}
   - {kind: lr-jump-at-resume, weight: -2.0, label: "LR jumped at a resume (resume-state-reset)"}
@@ -954,17 +1039,19 @@ examples:
 cause: wrong-checkpoint
 description: The eval or deployment loaded a different checkpoint than intended.
 title:
+  - "Evaluated the checkpoint at step {ckpt.after}, not the intended step {ckpt.before}"
   - "Loaded a different checkpoint than intended ({ckpt.summary})"
   - "Model path changed ({path.key}: {path.old} -> {path.new}): scores match an older model"
   - "A different checkpoint than intended was loaded"
 summary: "The checkpoint that was evaluated or served is not the run's intended one (path or step differs), so the metrics reflect another model."
 prior: -3.0
+onset: [ckpt]
 groups:
   signature: {required: true}
   effect: {if_absent: -0.5}
 supports:
   - {id: ckpt, kind: checkpoint-mismatch, weight: 3.5, group: signature, label: "checkpoint differs from the intended one"}
-  - {id: path, kind: config-change, config_key: "*checkpoint*|*ckpt*|*model_path*|*model_name_or_path*|*pretrained*|*model_id*|*load_dir*|*load_path*|*resume_from*|*model_revision*|model|*.model", weight: 1.2, group: signature, label: "model/checkpoint path changed"}
+  - {id: path, kind: config-change, config_key: "*checkpoint*|*ckpt*|*model_path*|*model_name_or_path*|*pretrained*|*model_id*|*load_dir*|*load_path*|*resume_from*|*revision*|*model_args*|model|*.model", weight: 2.5, group: signature, label: "model/checkpoint path changed"}
   - {kind: eval-score-drop, weight: 1.0, group: effect, label: "eval scores dropped"}
   - {event: checkpoint-load, weight: 0.3, label: "checkpoint load lines"}
 against:

@@ -9,10 +9,16 @@ public struct EvidenceTools: Sendable {
     public let symptoms: [Symptom]
     let byKind: [SymptomKind: [Finding]]
     let eventFindings: [EventKind: [Finding]]
+    /// Distinct ranks the run's series and events name.
+    public let rankCount: Int
 
     public init(input: AnalysisInput, symptoms: [Symptom]) {
         self.input = input
         self.symptoms = symptoms
+        var ranks = Set(input.run.series.compactMap(\.rank))
+        for e in input.run.events { if let r = e.value.rank { ranks.insert(r) } }
+        for s in symptoms { if let r = s.rank { ranks.insert(r) } }
+        self.rankCount = ranks.count
         var kinds: [SymptomKind: [Finding]] = [:]
         for s in symptoms { kinds[s.kind, default: []].append(Finding(symptom: s)) }
 
@@ -39,15 +45,21 @@ public struct EvidenceTools: Sendable {
         for kind in EventKind.failures.sorted() where !reported.contains(kind) {
             kinds[.failure, default: []] += events[kind] ?? []
         }
+        // Resumes, when no detector reported any: `resume` events and checkpoint loads past step 0
+        // (a step-0 load is the initial model, not a resume).
         if (kinds[.resumeEvent] ?? []).isEmpty {
-            let r = (events[.resume] ?? []) + (events[.checkpointLoad] ?? [])
-            kinds[.resumeEvent] = r.map { var f = $0; f.kind = .resumeEvent; return f }
+            let loads = (events[.checkpointLoad] ?? []).filter { f in
+                if let s = f.step, s > 0 { return true }
+                return false
+            }
+            kinds[.resumeEvent] = ((events[.resume] ?? []) + loads).map { var f = $0; f.kind = .resumeEvent; return f }
         }
         // Material config changes the detectors did not turn into symptoms; benign ones never count.
         let seenKeys = Set((kinds[.configChange] ?? []).compactMap(\.configKey))
         for c in input.configChanges where c.material && !seenKeys.contains(c.key) {
             kinds[.configChange, default: []].append(EvidenceTools.finding(config: c))
         }
+        kinds[.configChange] = EvidenceTools.pairMoves(kinds[.configChange] ?? [])
         for k in kinds.keys { kinds[k]!.sort(by: Finding.earlier) }
         self.byKind = kinds
     }
@@ -60,12 +72,46 @@ public struct EvidenceTools: Sendable {
         kinds.sorted().flatMap { eventFindings[$0] ?? [] }.sorted(by: Finding.earlier)
     }
 
+    /// Log events of these kinds whose message matches `text`: the first match per kind and rank,
+    /// with the number of matching lines.
+    public func events(_ kinds: Set<EventKind>, matching text: Glob) -> [Finding] {
+        var firsts: [String: (first: Sourced<LogEvent>, count: Int)] = [:]
+        for e in input.run.events where kinds.contains(e.value.kind) && text.matches(e.value.message) {
+            let key = "\(e.value.kind.rawValue)|\(e.value.rank.map(String.init) ?? "-")"
+            if var x = firsts[key] {
+                x.count += 1
+                if EvidenceTools.eventEarlier(e, x.first) { x.first = e }
+                firsts[key] = x
+            } else {
+                firsts[key] = (e, 1)
+            }
+        }
+        return firsts.values.map { EvidenceTools.finding(event: $0.first, count: $0.count) }.sorted(by: Finding.earlier)
+    }
+
+    /// The run's mined log templates whose text matches, each cited at its first line.
+    public func logTemplates(matching text: Glob) -> [Finding] {
+        input.run.templates.filter { text.matches($0.text) }.map { t in
+            let ev = Evidence(kind: .log, source: t.source, line: t.firstLine, excerpt: t.text, supports: true)
+            return Finding(origin: .event, kind: .templateNovelty, magnitude: Double(t.count),
+                           summary: "log line \(t.source):\(t.firstLine) (\(t.count)x): \(t.text.prefix(160))",
+                           evidence: [ev], count: t.count)
+        }.sorted(by: Finding.earlier)
+    }
+
     /// Findings a matcher's source yields, before its conditions.
     public func findings(for source: MatcherSource) -> [Finding] {
         switch source {
         case .symptom(let k): findings(k)
         case .events(let ks): events(ks)
+        case .logTemplates(let g): logTemplates(matching: g)
         }
+    }
+
+    /// Whether configs were compared at all (both sides have config documents). Without that, the
+    /// absence of a config change says nothing.
+    public var configsCompared: Bool {
+        !input.run.configs.isEmpty && !(input.baseline?.configs.isEmpty ?? true)
     }
 
     /// The kinds with at least one finding.
@@ -115,6 +161,36 @@ public struct EvidenceTools: Sendable {
         return Finding(origin: .event, kind: .failure, eventKind: v.kind, step: v.step, time: v.time, rank: v.rank,
                        magnitude: Double(count), summary: "\(v.kind.rawValue)\(where_): \(v.message)\(more)",
                        evidence: [ev], count: count)
+    }
+
+    /// A key "removed" from one file and "added" in another (a config printed or saved under a
+    /// different name) did not change when the values agree, and changed from the removed value
+    /// to the added one when they differ.
+    static func pairMoves(_ findings: [Finding]) -> [Finding] {
+        func isRemoved(_ f: Finding) -> Bool { f.change == .removed || (f.change == nil && f.newValue == nil && f.oldValue != nil) }
+        func isAdded(_ f: Finding) -> Bool { f.change == .added || (f.change == nil && f.oldValue == nil && f.newValue != nil) }
+        var byKey: [String: [Int]] = [:]
+        for (i, f) in findings.enumerated() { if let k = f.configKey { byKey[k, default: []].append(i) } }
+        var drop = Set<Int>()
+        var merged: [Finding] = []
+        for (key, idx) in byKey.sorted(by: { $0.key < $1.key }) {
+            let removed = idx.filter { isRemoved(findings[$0]) }
+            let added = idx.filter { isAdded(findings[$0]) }
+            guard !removed.isEmpty, !added.isEmpty else { continue }
+            drop.formUnion(removed); drop.formUnion(added)
+            let old = findings[removed[0]], new = findings[added[0]]
+            let ov = ConfigNumber.clean(old.oldValue), nv = ConfigNumber.clean(new.newValue)
+            let same = ov == nv || (ConfigNumber.parse(ov).map { o in ConfigNumber.parse(nv).map { $0 == o } ?? false } ?? false)
+            if same { continue }
+            var mag = 1.0
+            if let o = ConfigNumber.parse(ov), let n = ConfigNumber.parse(nv), o != 0 { mag = abs(n - o) / abs(o) }
+            merged.append(Finding(origin: new.origin, kind: .configChange, configKey: key, change: .changed, magnitude: mag,
+                                  before: ConfigNumber.parse(ov), after: ConfigNumber.parse(nv),
+                                  oldValue: old.oldValue, newValue: new.newValue,
+                                  summary: "config \(key): \(ov ?? "?") -> \(nv ?? "?") (moved between files)",
+                                  evidence: new.evidence + old.evidence))
+        }
+        return findings.enumerated().filter { !drop.contains($0.offset) }.map(\.element) + merged
     }
 
     static func finding(config c: ConfigChange) -> Finding {

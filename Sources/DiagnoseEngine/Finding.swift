@@ -39,7 +39,8 @@ public struct Finding: Sendable, Hashable {
     }
 
     init(symptom s: Symptom) {
-        self.init(origin: .symptom, kind: s.kind, metric: s.metric, eventKind: s.eventKind, configKey: s.configKey,
+        let preRun: Set<SymptomKind> = [.configChange, .templateChanged, .templateDynamicContent, .templateReordered]
+        self.init(origin: preRun.contains(s.kind) ? .config : .symptom, kind: s.kind, metric: s.metric, eventKind: s.eventKind, configKey: s.configKey,
                   trait: s.trait, step: s.onsetStep ?? s.evidence.lazy.compactMap(\.step).first,
                   time: s.onsetTime ?? s.evidence.lazy.compactMap(\.time).first,
                   rank: s.rank, magnitude: s.magnitude, before: s.before, after: s.after, oldValue: s.oldValue,
@@ -53,7 +54,8 @@ public struct Finding: Sendable, Hashable {
     }
 
     /// Whether `a` happened before (-1), together with (0) or after (1) `b`; nil when the inputs
-    /// cannot tell. Config changes precede everything the run did.
+    /// cannot tell. Config changes precede everything the run did. Steps decide where both have
+    /// one and they differ, then times, then line order within one file.
     public static func order(_ a: Finding, _ b: Finding) -> Int? {
         switch (a.origin == .config, b.origin == .config) {
         case (true, true): return nil
@@ -61,11 +63,15 @@ public struct Finding: Sendable, Hashable {
         case (false, true): return 1
         default: break
         }
-        if let ta = a.time, let tb = b.time, ta.isFinite, tb.isFinite { return ta < tb ? -1 : (ta > tb ? 1 : 0) }
-        if let sa = a.step, let sb = b.step { return sa < sb ? -1 : (sa > sb ? 1 : 0) }
-        if let la = a.anchor, let lb = b.anchor, la.source == lb.source {
-            return la.line < lb.line ? -1 : (la.line > lb.line ? 1 : 0)
+        // Steps first: they agree across files, while clocks of different sources may not. Equal
+        // steps (ranks failing in one step) fall through to time.
+        if let sa = a.step, let sb = b.step, sa != sb { return sa < sb ? -1 : 1 }
+        if let ta = a.time, let tb = b.time, ta.isFinite, tb.isFinite, ta != tb { return ta < tb ? -1 : 1 }
+        if let la = a.anchor, let lb = b.anchor, la.source == lb.source, la.line != lb.line {
+            return la.line < lb.line ? -1 : 1
         }
+        if let sa = a.step, let sb = b.step, sa == sb { return 0 }
+        if let ta = a.time, let tb = b.time, ta == tb { return 0 }
         return nil
     }
 

@@ -22,10 +22,17 @@ public struct Playbook: Sendable, Hashable {
     public var remediation: String
     public var verify: String
     public var examples: Examples
+    /// Config keys (globs) this playbook's author knows to be harmless, for the config diff.
+    public var benignKeys: [String]
+    /// Matcher ids whose finding marks the onset, in order of preference (else the earliest
+    /// supporting finding that is not a config change).
+    public var onset: [String] = []
 
     public init(cause: String, path: String, titles: [TitleTemplate], summary: String, prior: Double,
                 groups: [String: MatcherGroup] = [:], supports: [Matcher], against: [Matcher] = [],
-                gather: Gather = Gather(), remediation: String, verify: String, examples: Examples = Examples()) {
+                gather: Gather = Gather(), remediation: String, verify: String, examples: Examples = Examples(),
+                benignKeys: [String] = []) {
+        self.benignKeys = benignKeys
         self.cause = cause; self.path = path; self.titles = titles; self.summary = summary; self.prior = prior
         self.groups = groups; self.supports = supports; self.against = against; self.gather = gather
         self.remediation = remediation; self.verify = verify; self.examples = examples
@@ -47,7 +54,11 @@ public struct TitleTemplate: Sendable, Hashable {
 public struct MatcherGroup: Sendable, Hashable {
     public var required: Bool
     public var ifAbsent: Double?
-    public init(required: Bool = false, ifAbsent: Double? = nil) { self.required = required; self.ifAbsent = ifAbsent }
+    /// How the `ifAbsent` term reads in the report.
+    public var label: String?
+    public init(required: Bool = false, ifAbsent: Double? = nil, label: String? = nil) {
+        self.required = required; self.ifAbsent = ifAbsent; self.label = label
+    }
 }
 
 /// How a config number or flag moved from the baseline to the run.
@@ -61,6 +72,8 @@ public enum MatcherSource: Sendable, Hashable {
     case symptom(SymptomKind)
     /// Raw log events of these kinds.
     case events(Set<EventKind>)
+    /// Mined log templates of the run whose text matches (any line, notable or not).
+    case logTemplates(Glob)
 }
 
 /// One query of a playbook and the log-odds it adds when it finds something.
@@ -79,6 +92,15 @@ public struct Matcher: Sendable, Hashable {
     public var directions: Set<Direction>?
     public var minMagnitude: Double?
     public var maxMagnitude: Double?
+    /// Within `withinSteps` steps of the finding of the matcher with this id, either side.
+    public var near: String?
+    /// A glob the finding's summary or one of its cited excerpts must match.
+    public var text: Glob?
+    /// Bounds on the finding's `before` and `after` values (a baseline rate, a prior level).
+    public var minBefore: Double?
+    public var maxBefore: Double?
+    public var minAfter: Double?
+    public var maxAfter: Double?
     /// Onset strictly before the finding of the matcher with this id.
     public var before: String?
     /// Onset at or after the finding of the matcher with this id.
@@ -111,8 +133,22 @@ public struct Matcher: Sendable, Hashable {
         self.weight = weight; self.ifAbsent = ifAbsent; self.group = group
     }
 
+    /// This matcher with a proximity and a text condition.
+    public func with(near: String?, text: Glob?) -> Matcher {
+        var m = self
+        m.near = near; m.text = text
+        return m
+    }
+
+    /// This matcher with bounds on `before`/`after`.
+    public func bounded(minBefore: Double?, maxBefore: Double?, minAfter: Double?, maxAfter: Double?) -> Matcher {
+        var m = self
+        m.minBefore = minBefore; m.maxBefore = maxBefore; m.minAfter = minAfter; m.maxAfter = maxAfter
+        return m
+    }
+
     /// Ids this matcher's conditions refer to.
-    public var references: [String] { [before, after, differentRank].compactMap { $0 } }
+    public var references: [String] { [before, after, differentRank, near].compactMap { $0 } }
 
     /// A short description for contributions and traces.
     public var displayLabel: String {
@@ -121,6 +157,7 @@ public struct Matcher: Sendable, Hashable {
         switch source {
         case .symptom(let k): s = k.rawValue
         case .events(let ks): s = "events " + ks.map(\.rawValue).sorted().joined(separator: "|")
+        case .logTemplates(let g): s = "log lines " + g.pattern
         }
         var q: [String] = []
         if let metric { q.append(metric.pattern) }

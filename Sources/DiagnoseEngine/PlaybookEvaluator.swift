@@ -4,6 +4,8 @@ import Foundation
 /// Runs one playbook's matchers against the evidence tools and scores the cause.
 struct PlaybookEvaluator {
     let tools: EvidenceTools
+    static let maxSupportingCitations = 16
+    static let maxOpposingCitations = 6
 
     struct Outcome {
         var candidate: Candidate?
@@ -45,18 +47,22 @@ struct PlaybookEvaluator {
                 contributions.append(Contribution(label: "\(m.displayLabel)\(at): \(f.summary)", logOdds: m.weight))
                 if i < nSupports { supporting.append(f) } else { opposing.append(f) }
             } else if let a = m.ifAbsent, a != 0 {
+                if case .symptom(.configChange) = m.source, !tools.configsCompared {
+                    continue
+                }
                 contributions.append(Contribution(label: "no \(m.displayLabel)", logOdds: a))
             }
         }
         for (name, g) in pb.groups.sorted(by: { $0.key < $1.key }) {
             guard let a = g.ifAbsent, a != 0 else { continue }
             let any = matchers.indices.contains { matchers[$0].group == name && !(hits[$0] ?? []).isEmpty }
-            if !any { contributions.append(Contribution(label: "nothing in group '\(name)'", logOdds: a)) }
+            if !any { contributions.append(Contribution(label: g.label ?? "nothing in group '\(name)'", logOdds: a)) }
         }
         let score = contributions.reduce(0) { $0 + $1.logOdds }
 
         let effects = supporting.filter { $0.origin != .config }.sorted(by: Finding.earlier)
-        let onsetFinding = effects.first { $0.step != nil || $0.time != nil }
+        let preferred = pb.onset.lazy.compactMap { selected[$0] }.first { $0.step != nil || $0.time != nil }
+        let onsetFinding = preferred ?? effects.first { $0.step != nil || $0.time != nil }
         let onsetStep = onsetFinding?.step
         let onsetTime = onsetFinding?.step == nil ? onsetFinding?.time : onsetFinding?.time
 
@@ -89,12 +95,15 @@ struct PlaybookEvaluator {
             let k = "\(e.kind.rawValue)|\(e.source)|\(e.line.map(String.init) ?? "-")|\(e.metric ?? "")|\(e.key ?? "")"
             if seen.insert(k).inserted { evidence.append(e) }
         }
-        for f in supporting { for e in f.evidence.prefix(3) { add(e, supports: true) } }
+        for f in supporting { for e in f.evidence.prefix(4) { add(e, supports: true) } }
         for k in pb.gather.events { for e in tools.citations(events: k, limit: pb.gather.maxPerKind) { add(e, supports: true) } }
         if let s = onsetStep {
             for m in pb.gather.metrics { if let e = tools.citation(metric: m, nearStep: s) { add(e, supports: true) } }
         }
         for f in opposing { for e in f.evidence.prefix(2) { add(e, supports: false) } }
+        let pro = evidence.filter(\.supports).prefix(PlaybookEvaluator.maxSupportingCitations)
+        let con = evidence.filter { !$0.supports }.prefix(PlaybookEvaluator.maxOpposingCitations)
+        evidence = Array(pro) + Array(con)
 
         trace.append(TraceStep(action: "score", detail: "\(pb.cause): \(TemplateText.number(score)) log-odds from "
             + contributions.map { "\($0.logOdds >= 0 ? "+" : "")\(TemplateText.number($0.logOdds)) \($0.label)" }.joined(separator: "; ")))
@@ -106,7 +115,12 @@ struct PlaybookEvaluator {
 
     /// The findings that satisfy every condition of `m`, earliest first.
     func matches(_ m: Matcher, selected: [String: Finding]) -> [Finding] {
-        let all = tools.findings(for: m.source)
+        let all: [Finding]
+        if case .events(let kinds) = m.source, let text = m.text {
+            all = tools.events(kinds, matching: text)
+        } else {
+            all = tools.findings(for: m.source)
+        }
         var pool = all.filter { f in
             if let g = m.metric { guard let mm = f.metric, g.matches(mm.rawValue) else { return false } }
             if let ek = m.eventKinds { guard let k = f.eventKind, ek.contains(k) else { return false } }
@@ -117,11 +131,20 @@ struct PlaybookEvaluator {
             if let d = m.directions { guard d.contains(where: { PlaybookEvaluator.moved(f, $0) }) else { return false } }
             if let lo = m.minMagnitude { guard f.magnitude.isFinite ? f.magnitude >= lo : f.magnitude > 0 else { return false } }
             if let hi = m.maxMagnitude { guard f.magnitude <= hi else { return false } }
+            if let b = m.minBefore { guard let v = f.before, v >= b else { return false } }
+            if let b = m.maxBefore { guard let v = f.before, v <= b else { return false } }
+            if let b = m.minAfter { guard let v = f.after, v >= b else { return false } }
+            if let b = m.maxAfter { guard let v = f.after, v <= b else { return false } }
             return true
         }
+        if let g = m.text {
+            pool = pool.filter { f in g.matches(f.summary) || f.evidence.contains { g.matches($0.excerpt) } }
+        }
         if m.oneRank {
+            // One rank among several: the run must have more than one rank for this to mean anything.
             let ranks = Set(pool.compactMap(\.rank))
-            if ranks.count != 1 || pool.contains(where: { $0.rank == nil }) { return [] }
+            if ranks.count != 1 || tools.rankCount < 2 { return [] }
+            pool = pool.filter { $0.rank != nil }
         }
         pool = pool.filter { f in
             if let ref = m.before {
@@ -134,6 +157,10 @@ struct PlaybookEvaluator {
                 if let w = m.withinSteps, let fs = f.step {
                     if let rs = r.step { if fs - rs > w || fs < rs { return false } }
                 }
+            }
+            if let ref = m.near {
+                guard let r = selected[ref] else { return false }
+                if let w = m.withinSteps, let fs = f.step, let rs = r.step, abs(fs - rs) > w { return false }
             }
             if let ref = m.differentRank {
                 guard let r = selected[ref] else { return false }

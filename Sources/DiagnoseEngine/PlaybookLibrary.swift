@@ -10,6 +10,9 @@ public struct PlaybookLibrary: Sendable {
         self.playbooks = playbooks; self.calibration = calibration; self.origin = origin
     }
 
+    /// Config keys the playbooks list as benign (for the config diff's benign rules), sorted, unique.
+    public var benignKeys: [String] { Array(Set(playbooks.values.flatMap(\.benignKeys))).sorted() }
+
     /// Cause ids with a playbook, sorted.
     public var causes: [String] { playbooks.keys.sorted() }
 

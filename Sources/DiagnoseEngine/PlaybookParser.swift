@@ -6,12 +6,13 @@ import Yams
 enum PlaybookParser {
     static let topKeys: Set<String> = [
         "cause", "title", "summary", "prior", "prior_probability", "groups", "supports", "against",
-        "gather", "remediation", "verify", "examples", "description",
+        "gather", "remediation", "verify", "examples", "description", "benign_keys", "onset",
     ]
     static let matcherKeys: Set<String> = [
-        "id", "label", "kind", "event", "metric", "event_kind", "config_key", "old_value", "new_value",
+        "id", "label", "kind", "event", "log", "metric", "event_kind", "config_key", "old_value", "new_value",
         "trait", "direction", "min_magnitude", "max_magnitude", "before", "after", "within_steps",
         "one_rank", "first_failure", "different_rank", "min_count", "weight", "if_absent", "group",
+        "min_before", "max_before", "min_after", "max_after", "near", "text",
     ]
     static let placeholderFields: Set<String> = [
         "step", "time", "rank", "metric", "event", "key", "old", "new", "before", "after", "magnitude",
@@ -73,10 +74,11 @@ enum PlaybookParser {
                 guard let v = gm[name] else { continue }
                 let f = "groups.\(name)"
                 guard let vm = ctx.mapping(v, f) else { continue }
-                ctx.checkKeys(vm, allowed: ["required", "if_absent"], field: f)
+                ctx.checkKeys(vm, allowed: ["required", "if_absent", "label"], field: f)
                 let req = ctx.bool(vm["required"], "\(f).required") ?? false
                 let abs = ctx.number(vm["if_absent"], "\(f).if_absent")
-                groups[name] = MatcherGroup(required: req, ifAbsent: abs)
+                let label = vm["label"].flatMap { ctx.string($0, "\(f).label") }
+                groups[name] = MatcherGroup(required: req, ifAbsent: abs, label: label)
             }
         }
 
@@ -132,7 +134,8 @@ enum PlaybookParser {
             for r in m.references where ids[r] == nil {
                 ctx.error(f, "refers to unknown matcher id '\(r)'", nil)
             }
-            if m.withinSteps != nil, m.after == nil { ctx.error(f + ".within_steps", "needs 'after'", nil) }
+            if m.withinSteps != nil, m.after == nil, m.near == nil { ctx.error(f + ".within_steps", "needs 'after' or 'near'", nil) }
+            if m.near != nil, m.withinSteps == nil { ctx.error(f + ".near", "needs 'within_steps'", nil) }
             if let g = m.group, groups[g] == nil { ctx.error(f + ".group", "group '\(g)' is not declared under groups", nil) }
         }
         for name in groups.keys.sorted() where !(supports + against).contains(where: { $0.group == name }) {
@@ -155,10 +158,14 @@ enum PlaybookParser {
             }
         }
 
+        let benign = top["benign_keys"].map { ctx.strings($0, "benign_keys") } ?? []
+        let onset = top["onset"].map { ctx.strings($0, "onset") } ?? []
+        for o in onset where ids[o] == nil { ctx.error("onset", "names no matcher id '\(o)'", top["onset"]) }
         guard ctx.errors.isEmpty else { return (nil, ctx.errors) }
-        let pb = Playbook(cause: cause, path: "playbooks/\(cause).yaml", titles: titles, summary: summary, prior: prior,
+        var pb = Playbook(cause: cause, path: "playbooks/\(cause).yaml", titles: titles, summary: summary, prior: prior,
                           groups: groups, supports: supports, against: against, gather: gather,
-                          remediation: remediation, verify: verify, examples: examples)
+                          remediation: remediation, verify: verify, examples: examples, benignKeys: benign)
+        pb.onset = onset
         return (pb, [])
     }
 
@@ -273,7 +280,13 @@ enum PlaybookParser {
             checkKeys(m, allowed: PlaybookParser.matcherKeys, field: f)
 
             var source: MatcherSource?
-            switch (m["kind"], m["event"]) {
+            let given = ["kind", "event", "log"].filter { m[$0] != nil }
+            if given.count > 1 { error(f, "give one of 'kind', 'event' or 'log', not \(given.joined(separator: " and "))", n) }
+            if given.count == 1, let l = m["log"] {
+                if let g = string(l, "\(f).log") {
+                    if g.isEmpty { error("\(f).log", "needs a text glob", l) } else { source = .logTemplates(Glob(g)) }
+                }
+            } else if given.count <= 1 { switch (m["kind"], m["event"]) {
             case (let k?, nil):
                 if let s = string(k, "\(f).kind") {
                     let kind = SymptomKind(s)
@@ -283,9 +296,9 @@ enum PlaybookParser {
                 }
             case (nil, let e?):
                 if let kinds = eventKinds(e, "\(f).event") { source = .events(kinds) }
-            case (nil, nil): error(f, "needs 'kind' (a symptom kind) or 'event' (log event kinds)", n)
-            case (_?, _?): error(f, "give 'kind' or 'event', not both", n)
-            }
+            case (nil, nil): error(f, "needs 'kind' (a symptom kind), 'event' (log event kinds) or 'log' (a log text glob)", n)
+            case (_?, _?): break
+            } }
 
             var metric: Glob?
             if let mn = m["metric"], let s = string(mn, "\(f).metric") {
@@ -360,6 +373,12 @@ enum PlaybookParser {
                 minCount: max(1, minCount), weight: weight,
                 ifAbsent: number(m["if_absent"], "\(f).if_absent"),
                 group: m["group"].flatMap { string($0, "\(f).group") })
+                .bounded(minBefore: number(m["min_before"], "\(f).min_before"),
+                         maxBefore: number(m["max_before"], "\(f).max_before"),
+                         minAfter: number(m["min_after"], "\(f).min_after"),
+                         maxAfter: number(m["max_after"], "\(f).max_after"))
+                .with(near: m["near"].flatMap { string($0, "\(f).near") },
+                      text: m["text"].flatMap { string($0, "\(f).text") }.map(Glob.init))
         }
 
         mutating func eventKinds(_ n: Node, _ field: String) -> Set<EventKind>? {

@@ -43,16 +43,13 @@ enum TemplateText {
         return out
     }
 
-    /// A number as a person would write it: integers plain, others to 3 significant digits.
+    /// A number as a person would write it: integers plain, large values rounded, others to 3
+    /// significant digits.
     static func number(_ d: Double) -> String {
         if !d.isFinite { return d.isNaN ? "nan" : (d > 0 ? "inf" : "-inf") }
         if d == d.rounded(), abs(d) < 1e15 { return String(Int64(d)) }
         let a = abs(d)
-        if a >= 0.001 && a < 1e6 {
-            var s = String(format: "%.3g", d)
-            if s.contains("e") { s = String(format: "%.4f", d) }
-            return s
-        }
+        if a >= 100 && a < 1e15 { return String(Int64(d.rounded())) }
         return String(format: "%.3g", d)
     }
 }

@@ -3,9 +3,9 @@ import DiagnoseCore
 
 /// The config diff and the template/prompt findings, from the analysis stage.
 enum ConfigSide {
-    static func diff(run: RunObservations, baseline: RunObservations?) -> [ConfigChange] {
+    static func diff(run: RunObservations, baseline: RunObservations?, extraBenign: [String]) -> [ConfigChange] {
         guard let baseline else { return [] }
-        return ConfigDiff.diff(run: configs(run), baseline: configs(baseline))
+        return ConfigDiff.diff(run: configs(run), baseline: configs(baseline), extraBenign: extraBenign)
     }
 
     /// The run's config documents, without the manifest: `run.yaml` describes the run (its

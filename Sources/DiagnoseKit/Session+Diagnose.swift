@@ -25,7 +25,7 @@ extension Session {
     public func diagnose(_ runID: String, baseline override: String?, playbooks dir: String? = nil)
         throws(DiagnoseError) -> DiagnosisBundle {
         let library = try playbooks(userDirectory: dir)
-        let (input, problems) = try analysisInput(runID, baseline: override)
+        let (input, problems) = try analysisInput(runID, baseline: override, extraBenign: library.benignKeys)
         let symptoms = Self.symptoms(input)
         let investigation = Investigator(library: library).investigate(input, symptoms: symptoms)
         var inputs = try inputs(runID)
@@ -44,8 +44,11 @@ extension Session {
     }
 
     /// The run's and baseline's observations and the config diff (ingesting both first).
-    public func analysisInput(_ runID: String, baseline override: String?)
+    /// `extraBenign`: key patterns the playbooks declare benign (added to the built-in list).
+    public func analysisInput(_ runID: String, baseline override: String?, extraBenign: [String]? = nil)
         throws(DiagnoseError) -> (AnalysisInput, problems: [String]) {
+        var benign = extraBenign ?? []
+        if extraBenign == nil { benign = try playbooks(userDirectory: nil).benignKeys }
         try ingest(runID)
         var problems: [String] = []
         var baselineObs: RunObservations? = nil
@@ -64,7 +67,7 @@ extension Session {
             }
         }
         let run = try observations(runID)
-        let changes = ConfigSide.diff(run: run, baseline: baselineObs)
+        let changes = ConfigSide.diff(run: run, baseline: baselineObs, extraBenign: benign)
         return (AnalysisInput(run: run, baseline: baselineObs, configChanges: changes), problems)
     }
 

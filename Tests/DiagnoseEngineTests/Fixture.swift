@@ -20,10 +20,17 @@ struct Fixture {
     var symptoms: [Symptom] = []
     var changes: [ConfigChange] = []
     var events: [Sourced<LogEvent>] = []
+    var templates: [TemplateStat] = []
+    /// Both sides have a config document unless a test says otherwise.
+    var configs: [ConfigDocument] = [
+        ConfigDocument(path: "config.yaml", document: "", kind: .training,
+                       entries: [ConfigEntry(key: "learning_rate", value: .number(3e-4), line: 3)]),
+    ]
 
     func input() -> AnalysisInput {
-        let run = RunObservations(runID: "run-under-test", root: "/nonexistent/run", files: files, events: events)
-        let base = RunObservations(runID: "baseline-run", root: "/nonexistent/base", files: files)
+        let run = RunObservations(runID: "run-under-test", root: "/nonexistent/run", files: files, events: events,
+                                  configs: configs, templates: templates)
+        let base = RunObservations(runID: "baseline-run", root: "/nonexistent/base", files: files, configs: configs)
         return AnalysisInput(run: run, baseline: base, configChanges: changes)
     }
 

@@ -145,7 +145,7 @@ import Testing
         #expect(top.playbook == "playbooks/\(cause).yaml")
         #expect(!top.remediation.isEmpty && !(top.verify ?? "").isEmpty)
         let sum = top.contributions.reduce(0) { $0 + $1.logOdds }
-        #expect(abs(Calibration.identity.probability(sum) - top.confidence) < 0.001)
+        #expect(abs(PlaybookLibrary.embedded.calibration.probability(sum) - top.confidence) < 0.001)
         #expect(top.contributions.first?.label == "prior")
         #expect(!top.title.contains("{"), "unrendered title: \(top.title)")
         #expect(!top.title.isEmpty)
@@ -160,6 +160,7 @@ import Testing
         let lr = Self.scenario("lr-too-high").investigate().top
         #expect(lr?.title.contains("0.0003") == true && lr?.title.contains("0.003") == true)
         #expect(lr?.title.contains("step 400") == true)
+        #expect(lr?.onsetStep == 400)
     }
 
     @Test func benignNoiseNeverCites() {

@@ -139,6 +139,18 @@ import Testing
         #expect(errors(field).contains { $0.field == "title[0]" })
     }
 
+    @Test func onsetMustNameAMatcher() {
+        #expect(errors(Self.valid + "\nonset: [oom]\n").isEmpty)
+        #expect(errors(Self.valid + "\nonset: [nope]\n").map(\.field) == ["onset"])
+    }
+
+    @Test func aMatcherHasExactlyOneSource() {
+        let both = Self.valid.replacingOccurrences(of: "kind: failure, event_kind: oom", with: "kind: failure, log: \"*oom*\"")
+        #expect(errors(both).contains { $0.field == "supports[0]" })
+        let log = Self.valid.replacingOccurrences(of: "kind: failure, event_kind: oom", with: "log: \"*CUDA out of memory*\"")
+        #expect(errors(log).isEmpty)
+    }
+
     @Test func undeclaredGroupIsAnError() {
         let text = Self.valid.replacingOccurrences(of: "weight: 4}", with: "weight: 4, group: sig}")
         #expect(errors(text).contains { $0.field == "supports[0].group" })

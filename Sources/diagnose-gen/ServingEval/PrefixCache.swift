@@ -9,7 +9,8 @@ final class PagedKVCache {
 
     private struct Entry { var ref: Int; var lastUse: Int }
     private var table: [UInt64: Entry] = [:]
-    private var lru: [(Int, UInt64)] = []   // min-heap on (tick, hash); stale entries skipped lazily
+    private struct HeapEntry { var tick: Int; var hash: UInt64 }
+    private var lru: [HeapEntry] = []   // min-heap on tick; stale entries skipped lazily
     private(set) var uncachedInUse = 0
 
     init(blockSize: Int, capacity: Int, cachingEnabled: Bool) {
@@ -59,7 +60,17 @@ final class PagedKVCache {
         guard var e = table[h] else { return }
         e.ref -= 1; e.lastUse = tick
         table[h] = e
-        if e.ref == 0 { referenced -= 1; heapPush((tick, h)) }
+        if e.ref == 0 {
+            referenced -= 1
+            heapPush(HeapEntry(tick: tick, hash: h))
+            if lru.count > 2 * capacity + 1024 { compact() }
+        }
+    }
+
+    /// Drops stale heap entries; a tick-sorted array is a valid min-heap.
+    private func compact() {
+        lru = table.compactMap { $0.value.ref == 0 ? HeapEntry(tick: $0.value.lastUse, hash: $0.key) : nil }
+        lru.sort { $0.tick < $1.tick || ($0.tick == $1.tick && $0.hash < $1.hash) }
     }
 
     /// Makes room for `n` new blocks, evicting least recently used free cached blocks.
@@ -67,9 +78,9 @@ final class PagedKVCache {
     func reserve(_ n: Int) -> Int? {
         var evicted = 0
         while free < n {
-            guard let (tick, h) = heapPop() else { return nil }
-            if let e = table[h], e.ref == 0, e.lastUse == tick {
-                table[h] = nil
+            guard let top = heapPop() else { return nil }
+            if let e = table[top.hash], e.ref == 0, e.lastUse == top.tick {
+                table[top.hash] = nil
                 evicted += 1
             }
         }
@@ -91,17 +102,17 @@ final class PagedKVCache {
 
     var inUse: Int { referenced + uncachedInUse }
 
-    private func heapPush(_ x: (Int, UInt64)) {
+    private func heapPush(_ x: HeapEntry) {
         lru.append(x)
         var i = lru.count - 1
         while i > 0 {
             let p = (i - 1) / 2
-            if lru[p].0 <= lru[i].0 { break }
+            if lru[p].tick <= lru[i].tick { break }
             lru.swapAt(p, i); i = p
         }
     }
 
-    private func heapPop() -> (Int, UInt64)? {
+    private func heapPop() -> HeapEntry? {
         guard !lru.isEmpty else { return nil }
         let top = lru[0]
         let last = lru.removeLast()
@@ -111,8 +122,8 @@ final class PagedKVCache {
             while true {
                 let l = 2 * i + 1, r = l + 1
                 var m = i
-                if l < lru.count && lru[l].0 < lru[m].0 { m = l }
-                if r < lru.count && lru[r].0 < lru[m].0 { m = r }
+                if l < lru.count && lru[l].tick < lru[m].tick { m = l }
+                if r < lru.count && lru[r].tick < lru[m].tick { m = r }
                 if m == i { break }
                 lru.swapAt(m, i); i = m
             }

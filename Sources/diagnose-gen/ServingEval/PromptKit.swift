@@ -78,6 +78,13 @@ enum PromptKit {
     }
 
     /// Word-piece tokenization: words, numbers and punctuation marks; long words split every 6 characters.
+    /// Random token ids for user and model turns.
+    static func randomTokens(_ n: Int, rng: inout SeededRNG) -> [UInt32] {
+        var out = [UInt32](repeating: 0, count: n)
+        for i in 0..<n { out[i] = UInt32(truncatingIfNeeded: rng.next() % 50000) }
+        return out
+    }
+
     static func tokenize(_ s: String) -> [UInt32] {
         var out: [UInt32] = []
         out.reserveCapacity(s.utf8.count / 4)
@@ -105,6 +112,16 @@ enum PromptKit {
 /// Memoized tokenization of repeated prompt segments.
 final class TokenMemo {
     private var memo: [String: [UInt32]] = [:]
+    private var keyed: [String: [UInt32]] = [:]
+
+    /// Tokens of text identified by `key`, rendering it only the first time.
+    func tokens(key: String, render: () -> String) -> [UInt32] {
+        if let t = keyed[key] { return t }
+        let t = PromptKit.tokenize(render())
+        if keyed.count < 20000 { keyed[key] = t }
+        return t
+    }
+
     func tokens(_ s: String) -> [UInt32] {
         if let t = memo[s] { return t }
         let t = PromptKit.tokenize(s)

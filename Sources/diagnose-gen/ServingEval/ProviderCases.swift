@@ -123,7 +123,7 @@ enum ProviderCases {
 
     static func make(seed: UInt64) -> [GeneratedCase] {
         func wl(_ rate: Double, _ turns: ClosedRange<Int>, user: ClosedRange<Int> = 30...220) -> WorkloadSpec {
-            var w = WorkloadSpec(); w.duration = 800; w.sessionRate = { _ in rate }; w.turns = turns; w.userTokens = user; w.thinkMean = 20
+            var w = WorkloadSpec(); w.duration = 600; w.sessionRate = { _ in rate }; w.turns = turns; w.userTokens = user; w.thinkMean = 20
             return w
         }
         let sonnet = "claude-3-7-sonnet-20250219", haiku = "claude-3-5-haiku-20241022"

@@ -52,7 +52,7 @@ final class ProviderSim {
             if now >= Double(workload.duration) { continue }
             let rid = requests.count
             let r = render(rid, now, sid, &rng)
-            let user = (0..<rng.int(workload.userTokens)).map { _ in UInt32.random(in: 0..<50000, using: &rng) }
+            let user = PromptKit.randomTokens(rng.int(workload.userTokens), rng: &rng)
             let tokens = r.tokens + sessions[sid].history + [ServingSim.roleUser] + user + [ServingSim.roleEnd]
             let out = rng.int(workload.outputTokens)
             // prefix hashes at every position, to look up breakpoints
@@ -81,7 +81,7 @@ final class ProviderSim {
             }
             let latency = 0.4 + Double(tokens.count - read) / 9000 + Double(out) / 70 + rng.unit() * 0.3
             requests.append(ProviderRequest(id: rid, session: sid, turn: sessions[sid].turn, time: now, latency: latency, total: tokens.count, cacheRead: read, cacheWrite: write, output: out, toolOrder: r.toolOrder, stop: "end_turn"))
-            let outTokens = (0..<out).map { _ in UInt32.random(in: 0..<50000, using: &rng) }
+            let outTokens = PromptKit.randomTokens(out, rng: &rng)
             sessions[sid].history += [ServingSim.roleUser] + user + [ServingSim.roleEnd, ServingSim.roleAssistant] + outTokens + [ServingSim.roleEnd]
             sessions[sid].turn += 1
             sessions[sid].left -= 1

@@ -199,10 +199,6 @@ enum ServeBuilder {
             return (x.tokens, x.order.joined(separator: ","))
         }
         sim.run()
-        if ProcessInfo.processInfo.environment["GEN_DEBUG"] != nil {
-            let tk = sim.ticks[0]
-            FileHandle.standardError.write(Data(("DBG " + "\([runID, "cap", eng.capacityBlocks, "maxRun", tk.map(\.running).max()!, "maxWait", tk.map(\.waiting).max()!, "maxUse", tk.map(\.usage).max()!, "pre", tk.reduce(0) { $0 + $1.preemptions }, "req", sim.requests.count, "hit", sim.overallHitRate] as [Any])\n").utf8))
-        }
         let firstServe = start.adding(32)
         var out = ServeRunOutput(onset: firstServe, firstServe: firstServe)
         out.hitRate = sim.overallHitRate
@@ -243,7 +239,7 @@ enum ServeBuilder {
             out.put("prompts/tools.json", text: s.material.toolsJSON)
         }
 
-        var writer = ServingWriter(sim: sim, kind: s.engine, model: k.servedName, start: start, version: s.version, rng: SeededRNG(seed: seed &+ 99))
+        var writer = ServingWriter(sim: sim, kind: s.engine, model: k.servedName, modelPath: s.profile.name, start: start, version: s.version, rng: SeededRNG(seed: seed &+ 99))
         let logReplicas = k.replicas <= 2 ? Array(0..<k.replicas) : [0, 1]
         for r in logReplicas {
             let d = writer.engineLog(replica: r, startupExtra: [], nonDefaultArgs: argsRepr(s, k), onset: onsetTick, lowBelow: lowBelow, accessLogs: s.accessLogs)

@@ -123,13 +123,13 @@ struct PromptMaterial {
             }
             var order = sorted
             if k.toolsShuffled { order.shuffle(using: &rng) }
-            let toolText = order.isEmpty ? "" : PromptKit.renderTools(order)
+            let toolToks = order.isEmpty ? [] : memo.tokens(key: order.map(\.name).joined(separator: ",")) { PromptKit.renderTools(order) }
             var toks: [UInt32] = []
-            if toolsFirst && !toolText.isEmpty { toks += memo.tokens(toolText) }
+            if toolsFirst { toks += toolToks }
             if !head.isEmpty { toks += PromptKit.tokenize(head) }
             toks += memo.tokens(sys)
             if !footer.isEmpty { toks += memo.tokens(footer) }
-            if !toolsFirst && !toolText.isEmpty { toks += memo.tokens(toolText) }
+            if !toolsFirst { toks += toolToks }
             return (toks, head, order.map(\.name))
         }
     }

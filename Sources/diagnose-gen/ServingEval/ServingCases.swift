@@ -154,16 +154,16 @@ enum ServingCases {
                               notes: "Memory utilization was lowered to make room for a sidecar; under the afternoon ramp, cached session prefixes are evicted and requests preempted. The user-turn wrapper edit comes after the cached prefix and is harmless."))
         }
         do {
-            var w = workload(rate: 0.45, ramp: true, turns: 2...3)
+            var w = workload(rate: 0.28, ramp: true, turns: 2...3)
             w.outputTokens = 600...1400; w.userTokens = 100...600
             let setup = ServeSetup(engine: .vllmV0, config: .vllmV0Launch, profile: .qwen14L40S, material: material("Adatum Research", 4, 3),
                                    workload: w, metrics: .timestampedFile, version: v0)
-            var b = base("research-14b"); b.maxNumSeqs = 24; b.util = 0.92
+            var b = base("research-14b"); b.maxNumSeqs = 16; b.util = 0.85
             var i = b; i.maxNumSeqs = 128; i.port = 8080
             specs.append(Spec(cause: "cache-capacity-eviction", split: .dev, family: "llama8b", setup: setup, base: b, inc: i, degrade: true, lowFactor: 0.9,
-                              evidence: [("cfg.seqs", "max-num-seqs raised fivefold on the same KV cache"),
+                              evidence: [("cfg.seqs", "max-num-seqs raised eightfold on the same KV cache"),
                                          ("log.preempt", "sequence groups preempted for lack of KV cache space")],
-                              notes: "More concurrent sequences share the same cache; running requests evict cached prefixes and get preempted. Port change is benign."))
+                              notes: "More concurrent sequences share the same cache; growing decodes exhaust it, requests are preempted and recomputed (recomputed prompts re-hit their own blocks, so the token hit rate moves little: preemptions and a full KV cache are the signal). Port change is benign."))
         }
         do {
             let setup = ServeSetup(engine: .sglangOld, config: .sglangLaunch, profile: .qwen14L40S, material: material("Relecloud Sales", 8, 5),
@@ -242,7 +242,7 @@ enum ServingCases {
             specs.append(Spec(cause: "healthy", split: .heldout, family: "travel", setup: setup, base: b, inc: i, evidence: [],
                               notes: "Benign diffs: port, log level and the user-turn wrapper text (after the cached prefix)."))
         }
-        for k in specs.indices where specs[k].setup.requestLog { specs[k].setup.workload.duration = 420 }
+        for k in specs.indices where specs[k].setup.requestLog { specs[k].setup.workload.duration = 300 }
         var out = specs.enumerated().map { build($0.element, seed: seed &+ UInt64($0.offset) &* 7919) }
         out += ProviderCases.make(seed: seed)
         return out

@@ -98,11 +98,11 @@ final class ServingSim {
                 let s = sessions[si]
                 let rid = requests.count
                 let p = prefix(rid, s.next, s.id, &rng)
-                let user = (0..<rng.int(workload.userTokens)).map { _ in UInt32.random(in: 0..<50000, using: &rng) }
+                let user = PromptKit.randomTokens(rng.int(workload.userTokens), rng: &rng)
                 var tokens = p.tokens
                 tokens += s.history
                 tokens.append(Self.roleUser); tokens += user; tokens += [Self.roleEnd, Self.roleAssistant]
-                var out = (0..<rng.int(workload.outputTokens)).map { _ in UInt32.random(in: 0..<50000, using: &rng) }
+                var out = PromptKit.randomTokens(rng.int(workload.outputTokens), rng: &rng)
                 out.append(Self.roleEnd)
                 sessions[si].history += [Self.roleUser] + user + [Self.roleEnd, Self.roleAssistant] + out
                 sessions[si].next = -1

@@ -9,6 +9,7 @@ struct ServingWriter {
     let sim: ServingSim
     let kind: EngineKind
     let model: String
+    let modelPath: String
     let start: Clock
     let version: String
     var rng: SeededRNG
@@ -127,12 +128,12 @@ struct ServingWriter {
             let c0 = start
             d.add(L(api, c0, "INFO", "api_server.py:1839", "vLLM API server version \(version)"))
             d.add(L(api, c0, "INFO", "utils.py:328", "non-default args: \(nonDefaultArgs)"), mark: "args")
-            d.add(L(api, c0.adding(7), "INFO", "model.py:547", "Resolved architecture: \(model.contains("Qwen") ? "Qwen2ForCausalLM" : "LlamaForCausalLM")"))
+            d.add(L(api, c0.adding(7), "INFO", "model.py:547", "Resolved architecture: \(modelPath.contains("Qwen") ? "Qwen2ForCausalLM" : (modelPath.contains("mistral") ? "MistralForCausalLM" : "LlamaForCausalLM"))"))
             d.add(L(api, c0.adding(7), "INFO", "model.py:1510", "Using max model len 16384"))
             d.add(L(api, c0.adding(8), "INFO", "scheduler.py:205", "Chunked prefill is enabled with max_num_batched_tokens=8192."))
             d.add(L(core, c0.adding(10), "INFO", "core.py:644", "Waiting for init message from front-end."))
-            d.add(L(core, c0.adding(10), "INFO", "core.py:77", "Initializing a V1 LLM engine (v\(version)) with config: model='\(model)', speculative_config=None, tokenizer='\(model)', skip_tokenizer_init=False, dtype=torch.bfloat16, max_seq_len=16384, tensor_parallel_size=1, quantization=None, enforce_eager=False, kv_cache_dtype=auto, seed=0, served_model_name=\(model), enable_prefix_caching=\(sim.engine.caching ? "True" : "False"), chunked_prefill_enabled=True"), mark: "engine-config")
-            d.add(L(core, c0.adding(12), "INFO", "gpu_model_runner.py:2338", "Starting to load model \(model)..."))
+            d.add(L(core, c0.adding(10), "INFO", "core.py:77", "Initializing a V1 LLM engine (v\(version)) with config: model='\(modelPath)', speculative_config=None, tokenizer='\(modelPath)', skip_tokenizer_init=False, dtype=torch.bfloat16, max_seq_len=16384, tensor_parallel_size=1, quantization=None, enforce_eager=False, kv_cache_dtype=auto, seed=0, served_model_name=\(model), enable_prefix_caching=\(sim.engine.caching ? "True" : "False"), chunked_prefill_enabled=True"), mark: "engine-config")
+            d.add(L(core, c0.adding(12), "INFO", "gpu_model_runner.py:2338", "Starting to load model \(modelPath)..."))
             d.add(L(core, c0.adding(13), "INFO", "cuda.py:362", "Using Flash Attention backend on V1 engine."))
             d.add(L(core, c0.adding(17), "INFO", "default_loader.py:268", "Loading weights took \(String(format: "%.2f", 3 + rng.unit() * 2)) seconds"))
             d.add(L(core, c0.adding(18), "INFO", "gpu_model_runner.py:2392", "Model loading took 14.9889 GiB and \(String(format: "%.6f", 4 + rng.unit())) seconds"))
@@ -177,8 +178,9 @@ struct ServingWriter {
             let c0 = start
             d.add(L(c0, "INFO", "api_server.py:651", "vLLM API server version \(version)"))
             d.add(L(c0, "INFO", "api_server.py:652", "args: \(nonDefaultArgs)"), mark: "args")
+            d.add(L(c0.adding(1), "WARNING", "arg_utils.py:1092", "The model has a long context length (32768). This may cause OOM errors during the initial memory profiling phase, or result in low performance due to small KV cache space. Consider setting --max-model-len to a smaller value."))
             d.add(L(c0.adding(6), "INFO", "config.py:510", "This model supports multiple tasks: {'generate', 'embed', 'reward', 'score', 'classify'}. Defaulting to 'generate'."))
-            d.add(L(c0.adding(6), "INFO", "llm_engine.py:234", "Initializing an LLM engine (v\(version)) with config: model='\(model)', speculative_config=None, tokenizer='\(model)', skip_tokenizer_init=False, tokenizer_mode=auto, revision=None, trust_remote_code=False, dtype=torch.bfloat16, max_seq_len=16384, download_dir=None, load_format=LoadFormat.AUTO, tensor_parallel_size=1, pipeline_parallel_size=1, quantization=None, enforce_eager=False, kv_cache_dtype=auto, device_config=cuda, seed=0, served_model_name=\(model), num_scheduler_steps=1, chunked_prefill_enabled=False, use_async_output_proc=True, mm_processor_kwargs=None, pooler_config=None, enable_prefix_caching=\(sim.engine.caching ? "True" : "False"), compilation_config={\"splitting_ops\":[],\"candidate_compile_sizes\":[],\"compile_sizes\":[],\"capture_sizes\":[256,248,240,232,224,216,208,200,192,184,176,168,160,152,144,136,128,120,112,104,96,88,80,72,64,56,48,40,32,24,16,8,4,2,1],\"max_capture_size\":256}, use_cached_outputs=True, "), mark: "engine-config")
+            d.add(L(c0.adding(6), "INFO", "llm_engine.py:234", "Initializing an LLM engine (v\(version)) with config: model='\(modelPath)', speculative_config=None, tokenizer='\(modelPath)', skip_tokenizer_init=False, tokenizer_mode=auto, revision=None, trust_remote_code=False, dtype=torch.bfloat16, max_seq_len=16384, download_dir=None, load_format=LoadFormat.AUTO, tensor_parallel_size=1, pipeline_parallel_size=1, quantization=None, enforce_eager=False, kv_cache_dtype=auto, device_config=cuda, seed=0, served_model_name=\(model), num_scheduler_steps=1, chunked_prefill_enabled=False, use_async_output_proc=True, mm_processor_kwargs=None, pooler_config=None, enable_prefix_caching=\(sim.engine.caching ? "True" : "False"), compilation_config={\"splitting_ops\":[],\"candidate_compile_sizes\":[],\"compile_sizes\":[],\"capture_sizes\":[256,248,240,232,224,216,208,200,192,184,176,168,160,152,144,136,128,120,112,104,96,88,80,72,64,56,48,40,32,24,16,8,4,2,1],\"max_capture_size\":256}, use_cached_outputs=True, "), mark: "engine-config")
             d.add(L(c0.adding(9), "INFO", "selector.py:120", "Using Flash Attention backend."))
             d.add(L(c0.adding(14), "INFO", "model_runner.py:1099", "Loading model weights took 14.9888 GB"))
             d.add(L(c0.adding(16), "INFO", "worker.py:241", "Memory profiling takes 2.05 seconds"))
@@ -186,7 +188,6 @@ struct ServingWriter {
             d.add(L(c0.adding(16), "INFO", "gpu_executor.py:80", "Maximum concurrency for 16384 tokens per request: \(String(format: "%.2f", Double(kvTokens) / 16384))x"))
             for s in startupExtra { d.add(L(c0.adding(17), "INFO", "api_server.py:600", s)) }
             d.add(L(c0.adding(30), "INFO", "model_runner.py:1535", "Graph capturing finished in 12 secs, took 0.31 GiB"))
-            d.add(L(c0.adding(31), "INFO", "api_server.py:578", "Using supplied chat template:"))
             d.add("INFO:     Started server process [7]")
             d.add("INFO:     Waiting for application startup.")
             d.add("INFO:     Application startup complete.")
@@ -222,7 +223,7 @@ struct ServingWriter {
             let c0 = start
             d.add(P(c0, false) + "server_args=ServerArgs(\(nonDefaultArgs))", mark: "args")
             d.add(P(c0.adding(5)) + "Load weight begin. avail mem=43.61 GB")
-            d.add(P(c0.adding(15)) + "Load weight end. type=Qwen2ForCausalLM, dtype=torch.bfloat16, avail mem=\(String(format: "%.2f", 13.0 + rng.unit())) GB, mem usage=29.63 GB.")
+            d.add(P(c0.adding(15)) + "Load weight end. type=\(modelPath.contains("Qwen") ? "Qwen2ForCausalLM" : "LlamaForCausalLM"), dtype=torch.bfloat16, avail mem=\(String(format: "%.2f", 13.0 + rng.unit())) GB, mem usage=29.63 GB.")
             d.add(P(c0.adding(16)) + "KV Cache is allocated. #tokens: \(kvTokens), K size: \(String(format: "%.2f", Double(kvTokens) * 98304 / 1e9)) GB, V size: \(String(format: "%.2f", Double(kvTokens) * 98304 / 1e9)) GB", mark: "kv-size")
             d.add(P(c0.adding(16)) + "max_total_num_tokens=\(kvTokens), chunked_prefill_size=8192, max_prefill_tokens=16384, max_running_requests=\(sim.engine.maxNumSeqs), context_len=32768")
             for s in startupExtra { d.add(P(c0.adding(17), false) + s) }
