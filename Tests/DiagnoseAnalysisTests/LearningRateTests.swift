@@ -108,3 +108,10 @@ import Testing
         #expect(out.of(.lrFloorEarly).count == 1 && (out.of(.lrFloorEarly).first?.magnitude ?? 0) > 0.7)
     }
 }
+
+@Suite struct LRRampRegressionTests {
+    @Test func fastLinearDecayToZeroIsNotAJump() {
+        let v = (0..<40).map { (i: Int) -> Double in i < 3 ? 2e-5 * Double(i + 1) / 3 : max(0, 2e-5 * (1 - Double(i - 3) / 7)) }
+        #expect(LevelShiftDetector().detect(Fx.input(Fx.obs(series: [Fx.series(.lr, v)]))).isEmpty)
+    }
+}

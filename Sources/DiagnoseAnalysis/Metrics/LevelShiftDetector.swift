@@ -114,6 +114,10 @@ public struct LevelShiftDetector: Detector {
             guard j >= 0 else { continue }
             let d = v[i] - v[j]
             guard abs(d) > 20 * typical, abs(d) >= 0.25 * max(v[j], v[i]) else { continue }
+            // A discontinuity stands alone: a fast ramp (a short decay to zero) moves as much at its neighbours.
+            let near = (max(start + 1, i - 3)...min(v.count - 1, i + 3)).filter { $0 != i && pred[$0] >= 0 }
+                .map { abs(v[$0] - v[pred[$0]]) }
+            guard near.isEmpty || abs(d) > 4 * Stats.median(near) else { continue }
             let p = t.points[i]
             let rel = v[j] > 0 ? abs(d) / v[j] : nonFiniteMagnitude
             out.append(Symptom(kind: d > 0 ? .levelShiftUp : .levelShiftDown, metric: .lr, onsetStep: p.step,
