@@ -5,19 +5,22 @@ import DiagnoseCore
 /// What `Symptom.magnitude` means, per kind (each detector's doc comment has the details):
 /// - `metric-nonfinite`: number of non-finite points (`after`: fraction non-finite from the onset on).
 /// - `metric-spike`: largest spike in MAD (σ-equivalent) units; 6 is the floor, ≥ 12 is large.
-/// - `metric-divergence`: relative rise of the smoothed curve above its minimum.
+/// - `metric-divergence`: relative rise of the smoothed curve above its prior minimum (recovered or not).
 /// - `metric-plateau`: share of the baseline's improvement missed (0–1), or the flat fraction of the run.
-/// - `metric-level-up`/`-down`: relative change of the level (lr: relative jump between two points).
+/// - `metric-level-up`/`-down`: relative change of the level (lr: relative jump between two points;
+///   against the baseline: |run/baseline − 1| of the medians over shared steps).
 /// - `metric-high-from-start`: run's starting loss / baseline's.
 /// - `lr-jump-at-resume`: max(after/before, before/after) across the resume.
 /// - `lr-no-warmup`: baseline warm-up length / run's. `lr-peak-above-baseline`: peak ratio.
 /// - `lr-floor-early`: fraction of the run at the floor. `lr-flat`: run's final LR / baseline's at that step.
 /// - `overflow-frequent`: overflow skips after calibration. `loss-scale-collapse`: halvings to the minimum.
 /// - `loss-sawtooth`: mean drop at boundaries in σ units. `train-val-gap`: widening / lowest eval loss.
-/// - `recurring-at-same-position`: smallest spike among the passes, MAD units (100 = non-finite).
+/// - `recurring-at-same-position`: smallest spike among the passes, MAD units (100 = non-finite;
+///   a crash recurring at one step: 100 when it names NaN/inf, else 50).
 /// - `batch-shape-change`: run's effective batch / baseline's (`metric` names the measure).
 /// - `step-time-shift`, `throughput-drop`: relative change. `data-wait-rise`: after/before ratio (or event count).
-/// - `rank-straggler`: rank's step time / fastest rank's. `rank-nonfinite-alone`: peers still finite.
+/// - `rank-straggler`: rank's step time / fastest rank's (from logging lag: 1 + lag growth rate).
+///   `rank-nonfinite-alone`: peers still finite.
 /// - `rank-stopped-first`: seconds (or steps) before the next rank stopped.
 /// - `failure`: events of that kind on that rank. `cascade`: seconds after the root (0: order only).
 /// - `resume`: events reporting that resume.
