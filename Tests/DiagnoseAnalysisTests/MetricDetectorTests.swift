@@ -198,3 +198,17 @@ import Testing
         #expect(out.first?.summary.contains("recovered") == true)
     }
 }
+
+@Suite struct IsolatedGradSpikeTests {
+    @Test func loneGradSpikeTheLossIgnoresIsCapped() {
+        var g = Fx.gradNorm(300, seed: 4)
+        g[200] = 15
+        let loss = Fx.loss(300, seed: 4)
+        let out = SpikeDetector().detect(Fx.input(Fx.obs(series: [Fx.series(.gradNorm, g), Fx.series(.loss, loss)])))
+        #expect(out.count == 1 && out[0].magnitude == SpikeDetector.isolatedGradCap && out[0].summary.contains("isolated"))
+        var l2 = loss
+        l2[200] += 3
+        let both = SpikeDetector().detect(Fx.input(Fx.obs(series: [Fx.series(.gradNorm, g), Fx.series(.loss, l2)])))
+        #expect(both.first { $0.metric == .gradNorm }.map { $0.magnitude > 100 } == true)
+    }
+}
