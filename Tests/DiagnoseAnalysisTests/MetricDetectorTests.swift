@@ -1,4 +1,5 @@
 import DiagnoseCore
+import Foundation
 import Testing
 @testable import DiagnoseAnalysis
 
@@ -159,5 +160,55 @@ import Testing
         let input = Fx.input(Fx.obs(series: [Fx.series(.loss, Fx.loss(300, seed: 1))]),
                              baseline: Fx.obs("b", series: [Fx.series(.loss, Fx.loss(300, seed: 2))]))
         #expect(HighFromStartDetector().detect(input).isEmpty)
+    }
+}
+
+@Suite struct ResumedRunRegressionTests {
+    @Test func resumedRunStartingAtPeakIsNotMissingWarmup() {
+        let base = Fx.obs("b", series: [Fx.series(.lr, Fx.lr(1000, warmup: 100))])
+        let run = Fx.obs(series: [Fx.series(.lr, Array(Fx.lr(1000, warmup: 100)[600...]), step0: 601)])
+        #expect(LRScheduleDetector().detect(Fx.input(run, baseline: base)).of(.lrNoWarmup).isEmpty)
+    }
+
+    @Test func resumedBaselineDoesNotMakeTheRunHighFromStart() {
+        let full = Fx.loss(1000, seed: 3)
+        let base = Fx.obs("b", series: [Fx.series(.loss, Array(full[500...]), step0: 501)])
+        let run = Fx.obs(series: [Fx.series(.loss, Fx.loss(1000, seed: 4))])
+        #expect(HighFromStartDetector().detect(Fx.input(run, baseline: base)).isEmpty)
+    }
+
+    @Test func megatronNaNIterationsCounter() {
+        var v = [Double](repeating: 0, count: 50)
+        v[30] = 3; v[31] = 10
+        let out = NonFiniteDetector().detect(Fx.input(Fx.obs(series: [Fx.series(.nanIters, v, every: 10)])))
+        #expect(out.count == 1 && out[0].metric == .nanIters && out[0].magnitude == 13 && out[0].onsetStep == 301)
+    }
+}
+
+@Suite struct DivergenceRegressionTests {
+    @Test func climbThatLaterRecoversIsStillADivergence() {
+        var r = RNG(23)
+        let v = (0..<200).map { (i: Int) -> Double in
+            let base = 3.4 - 0.004 * Double(i)
+            let hump = i >= 20 && i < 120 ? 1.5 * sin(Double.pi * Double(i - 20) / 100) : 0
+            return base + hump + 0.2 * r.normal()
+        }
+        let out = DivergenceDetector().detect(Fx.input(Fx.obs(series: [Fx.series(.loss, v, step0: 2, every: 2)])))
+        #expect(out.count == 1 && out[0].magnitude > 0.25 && (30...90).contains(out[0].onsetStep ?? 0))
+        #expect(out.first?.summary.contains("recovered") == true)
+    }
+}
+
+@Suite struct IsolatedGradSpikeTests {
+    @Test func loneGradSpikeTheLossIgnoresIsCapped() {
+        var g = Fx.gradNorm(300, seed: 4)
+        g[200] = 15
+        let loss = Fx.loss(300, seed: 4)
+        let out = SpikeDetector().detect(Fx.input(Fx.obs(series: [Fx.series(.gradNorm, g), Fx.series(.loss, loss)])))
+        #expect(out.count == 1 && out[0].magnitude == SpikeDetector.isolatedGradCap && out[0].summary.contains("isolated"))
+        var l2 = loss
+        l2[200] += 3
+        let both = SpikeDetector().detect(Fx.input(Fx.obs(series: [Fx.series(.gradNorm, g), Fx.series(.loss, l2)])))
+        #expect(both.first { $0.metric == .gradNorm }.map { $0.magnitude > 100 } == true)
     }
 }

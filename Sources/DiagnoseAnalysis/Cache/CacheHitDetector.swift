@@ -31,7 +31,7 @@ public struct CacheHitDetector: Detector {
         }
         var out: [Symptom] = []
         for c in curves where c.trace.count >= 10 {
-            guard let ch = StepChange.strongest(in: c.trace, start: 0, minZ: 8), ch.after < ch.before,
+            guard let ch = StepChange.strongest(in: c.trace, start: 0, minZ: 8, sign: -1), ch.after < ch.before,
                   ch.before - ch.after >= 0.1, (ch.before - ch.after) / max(ch.before, 1e-9) >= 0.25 else { continue }
             let p = c.trace.points[ch.index]
             out.append(Symptom(kind: .cacheHitDrop, metric: .cacheHitRate, onsetStep: p.step, onsetTime: p.time, rank: p.rank ?? c.trace.series.rank,

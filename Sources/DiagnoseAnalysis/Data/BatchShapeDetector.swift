@@ -1,7 +1,9 @@
 import DiagnoseCore
 
 /// The effective batch differs from the baseline's: the logged global batch size, the samples
-/// consumed per step, or the epochs per step (the inverse of steps per epoch).
+/// consumed per step, or the epochs per step (the inverse of steps per epoch), the first of these
+/// that differs. `metric` names it: `epoch` with the batch measures unchanged means the dataset
+/// itself changed size (epochs pass faster or slower at the same batch).
 ///
 /// Magnitude: the run's effective batch over the baseline's (≠ 1 by at least 10%; < 1 means
 /// smaller batches / more steps per epoch). `before`/`after`: the baseline's and the run's value
@@ -35,17 +37,20 @@ public struct BatchShapeDetector: Detector {
             (.globalBatchSize, false, "global batch size"), (.consumedSamples, true, "samples per step"),
             (.epoch, true, "epochs per step"),
         ]
+        var unchanged: [String] = []
         for (name, slope, what) in measures {
             guard let r = Self.measure(input.run, name, slope: slope), let b = Self.measure(base, name, slope: slope) else { continue }
             let ratio = r.value / b.value
-            guard ratio.isFinite, abs(ratio - 1) >= 0.1 else { return [] }
+            guard ratio.isFinite else { continue }
+            if abs(ratio - 1) < 0.1 { unchanged.append(what); continue }
             let p = r.onset
             let detail = name == .epoch
                 ? "steps per epoch \(Fmt.num((1 / r.value).rounded())) vs \(Fmt.num((1 / b.value).rounded())) in the baseline"
                 : "\(what) \(Fmt.num(r.value)) vs \(Fmt.num(b.value)) in the baseline"
+            let same = unchanged.isEmpty ? "" : " (\(unchanged.joined(separator: ", ")) unchanged)"
             return [Symptom(kind: .batchShapeChange, metric: name, onsetStep: p.step, onsetTime: p.time, rank: p.rank,
                             magnitude: bounded(ratio), before: b.value, after: r.value,
-                            summary: "effective batch ×\(Fmt.num((ratio * 100).rounded() / 100)) the baseline's: \(detail)",
+                            summary: "effective batch ×\(Fmt.num((ratio * 100).rounded() / 100)) the baseline's: \(detail)\(same)",
                             evidence: [r.cite(false), b.cite(true)])]
         }
         return []

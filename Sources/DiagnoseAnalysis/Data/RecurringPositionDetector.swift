@@ -1,12 +1,15 @@
 import DiagnoseCore
 
 /// A spike or non-finite value that recurs at the same step when a resume replays it: a step
-/// seen at least twice for one metric and rank (in one file, or across files after a resume),
-/// spiking every time. Points repeated verbatim in different files of a run that never resumed
-/// are one observation logged twice, not a replay.
+/// seen at least twice for one metric and rank (in one file, or across files), spiking every time.
+/// Points repeated verbatim in different files are one observation logged twice (a console log
+/// and a checkpoint's `trainer_state.json`), not a replay.
+///
+/// The same crash (traceback, NaN check, index/tokenizer error) at the same step in two attempts
+/// is reported the same way, with `eventKind` set.
 ///
 /// Magnitude: the smallest spike among the occurrences, in MAD units of the neighbouring steps
-/// (100 for a non-finite value). `before`/`after`: the neighbours' median and the first
+/// (100 for a non-finite value); for a recurring crash, 100 when it names NaN/inf, else 50. `before`/`after`: the neighbours' median and the first
 /// occurrence's value. The summary counts the recurring steps.
 public struct RecurringPositionDetector: Detector {
     public let id = "recurring-at-same-position"
@@ -17,7 +20,6 @@ public struct RecurringPositionDetector: Detector {
     struct Occurrence { let point: MetricPoint; let series: MetricSeries }
 
     public func detect(_ input: AnalysisInput) -> [Symptom] {
-        let resumed = !ResumeDetector.resumes(input.run).isEmpty
         var groups: [String: [MetricSeries]] = [:]
         for s in input.run.series where Self.minRelative[s.name] != nil {
             groups["\(s.name.rawValue)|\(s.rank ?? -1)|\(s.label ?? "")", default: []].append(s)
@@ -26,24 +28,34 @@ public struct RecurringPositionDetector: Detector {
         for key in groups.keys.sorted() {
             let list = groups[key]!
             let minRel = Self.minRelative[list[0].name]!
-            let occ = list.flatMap { s in s.points.filter { $0.step != nil }.map { Occurrence(point: $0, series: s) } }
-                .sorted { ($0.point.step!, $0.series.source, $0.point.line) < ($1.point.step!, $1.series.source, $1.point.line) }
-            guard occ.count >= 10 else { continue }
-            let steps = occ.map { $0.point.step! }
+            // Only steps seen more than once matter; find them with integer work first.
+            var counts: [Int: Int] = [:]
+            for s in list { for p in s.points { if let st = p.step { counts[st, default: 0] += 1 } } }
+            let repeated = Set(counts.filter { $0.value >= 2 }.keys)
+            guard !repeated.isEmpty, counts.count >= 10 else { continue }
             var byStep: [Int: [Occurrence]] = [:]
-            for o in occ { byStep[o.point.step!, default: []].append(o) }
-            let uniqueSteps = Array(Set(steps)).sorted()
-            guard uniqueSteps.count >= 10 else { continue }
+            var flat: [(step: Int, value: Double)] = []
+            for s in list {
+                for p in s.points {
+                    guard let st = p.step else { continue }
+                    flat.append((st, p.value))
+                    if repeated.contains(st) { byStep[st, default: []].append(Occurrence(point: p, series: s)) }
+                }
+            }
+            for k in byStep.keys { byStep[k]!.sort { ($0.series.source, $0.point.line) < ($1.series.source, $1.point.line) } }
+            flat.sort { $0.step < $1.step }
+            let steps = flat.map(\.step)
+            let uniqueSteps = counts.keys.sorted()
             let spacing = max(1, (uniqueSteps.last! - uniqueSteps.first!) / max(1, uniqueSteps.count - 1))
             var hits: [(step: Int, z: Double, median: Double, occ: [Occurrence])] = []
             for (step, all) in byStep where all.count >= 2 {
-                let distinct = Self.distinct(all, resumed: resumed)
+                let distinct = Self.distinct(all)
                 guard distinct.count >= 2 else { continue }
                 let lo = lowerBound(steps, step - 10 * spacing), hi = lowerBound(steps, step + 10 * spacing + 1)
-                let neighbours = occ[lo..<hi].filter { $0.point.step! != step && $0.point.value.isFinite }.map(\.point.value)
+                let neighbours = flat[lo..<hi].filter { $0.step != step && $0.value.isFinite }.map(\.value)
                 guard neighbours.count >= 4 else { continue }
                 let med = Stats.median(neighbours)
-                let scale = max(Stats.mad(neighbours), abs(med) * 1e-3, 1e-12)
+                let scale = max(Stats.mad(neighbours), abs(med) * 1e-3, 1e-6)
                 let zs = distinct.map { o -> Double in
                     let v = o.point.value
                     if !v.isFinite { return nonFiniteMagnitude }
@@ -64,16 +76,55 @@ public struct RecurringPositionDetector: Detector {
                                    + (hits.count > 1 ? "; \(hits.count) recurring steps" : ""),
                                evidence: worst.occ.prefix(4).map { Cite.point($0.point, in: $0.series, note: "same step, another pass") }))
         }
+        out += Self.recurringFailures(input.run)
+        return out
+    }
+
+    /// Crash kinds that point at the data when they recur at one step.
+    static let failureKinds: Set<EventKind> = [.traceback, .nanDetected, .indexError, .tokenizerError]
+
+    /// The same crash at the same step in two attempts (two files, or one file with a resume
+    /// between): the data at that position, not chance, is the trigger.
+    static func recurringFailures(_ obs: RunObservations) -> [Symptom] {
+        let resumeLines = Dictionary(grouping: obs.events([.resume, .checkpointLoad]), by: \.source).mapValues { $0.map(\.value.line) }
+        var groups: [String: [Sourced<LogEvent>]] = [:]
+        for e in obs.events(failureKinds) {
+            guard let step = e.value.step else { continue }
+            groups["\(e.value.kind.rawValue)|\(step)", default: []].append(e)
+        }
+        var out: [Symptom] = []
+        for key in groups.keys.sorted() {
+            let list = groups[key]!.sorted { Ordering.before($0.value, $1.value, $0.source, $1.source) }
+            var passes: [Sourced<LogEvent>] = []
+            for e in list {
+                let separate = passes.allSatisfy { p in
+                    if p.source != e.source { return true }
+                    let (a, b) = (min(p.value.line, e.value.line), max(p.value.line, e.value.line))
+                    return resumeLines[e.source]?.contains { $0 > a && $0 < b } ?? false
+                }
+                if separate { passes.append(e) }
+            }
+            guard passes.count >= 2 else { continue }
+            let e = passes[0].value
+            let nan = passes.contains { $0.value.kind == .nanDetected || $0.value.message.range(of: "nan", options: .caseInsensitive) != nil
+                || $0.value.message.range(of: "inf", options: .caseInsensitive) != nil }
+            out.append(Symptom(kind: .recurringAtSamePosition, eventKind: e.kind, onsetStep: e.step, onsetTime: e.time, rank: e.rank,
+                               magnitude: nan ? nonFiniteMagnitude : 50,
+                               summary: "\(e.kind.rawValue) at step \(e.step!) on each of \(passes.count) attempts ("
+                                   + passes.prefix(3).map { "\($0.source):\($0.value.line)" }.joined(separator: ", ") + ")",
+                               evidence: passes.prefix(4).map { Cite.event($0) }))
+        }
         return out
     }
 
     /// Occurrences that are separate passes: every repeat within one file; across files only
-    /// where the run resumed or the values differ.
-    static func distinct(_ all: [Occurrence], resumed: Bool) -> [Occurrence] {
+    /// where the values differ (a checkpoint's saved history repeats the log's values verbatim,
+    /// resumed or not).
+    static func distinct(_ all: [Occurrence]) -> [Occurrence] {
         var kept: [Occurrence] = []
         for o in all {
             let dup = kept.contains { k in
-                k.series.source != o.series.source && !resumed
+                k.series.source != o.series.source
                     && (k.point.value == o.point.value || (k.point.value.isNaN && o.point.value.isNaN))
             }
             if !dup { kept.append(o) }

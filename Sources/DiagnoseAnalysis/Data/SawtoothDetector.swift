@@ -44,9 +44,10 @@ public struct SawtoothDetector: Detector {
         let v = loss.values
         if let epoch = obs.primary(.epoch), epoch.count >= 3 {
             var ks: [Int] = []
-            var prev = Int(epoch.values[0].rounded(.down))
+            func whole(_ e: Double) -> Int { Int(max(-1e12, min(1e12, e + 1e-9)).rounded(.down)) }
+            var prev = whole(epoch.values[0])
             for (i, e) in epoch.values.enumerated() {
-                let cur = Int((e + 1e-9).rounded(.down))
+                let cur = whole(e)
                 if cur > prev, let s = epoch.points[i].step, let k = loss.firstIndex(atOrAfterStep: s) { ks.append(k) }
                 prev = cur
             }
@@ -60,19 +61,28 @@ public struct SawtoothDetector: Detector {
 
     /// The strongest periodic drop pattern: the autocorrelation's best lag, then the phase whose
     /// boundaries drop most.
-    static func periodic(_ v: [Double]) -> Result? {
+    static func periodic(_ all: [Double]) -> Result? {
+        // The early steep decay would dominate the autocorrelation: look past it. Long series are
+        // analysed as bucket medians (the noise-unit scale is preserved) to bound the cost.
+        let skip = all.count / 6
+        let bucket = max(1, (all.count - skip + 2999) / 3000)
+        let v = Stats.bucketMedians(Array(all[skip...]), size: bucket)
         let n = v.count
+        guard n >= 30 else { return nil }
         let detrended = zip(v, Stats.rollingMedian(v, half: max(5, n / 8))).map { $0 - $1 }
         let mu = Stats.mean(detrended)
         let c = detrended.map { $0 - mu }
         let var0 = c.reduce(0) { $0 + $1 * $1 }
         guard var0 > 0 else { return nil }
-        var bestLag = 0, bestAcf = 0.0
-        for lag in 8...max(8, n / 3) where lag < n {
+        // The period is the highest autocorrelation after the first zero crossing (short lags
+        // are correlated by any smooth wiggle).
+        var bestLag = 0, bestAcf = 0.0, crossed = false
+        for lag in 2...max(2, n / 3) where lag < n {
             var s = 0.0
             for i in lag..<n { s += c[i] * c[i - lag] }
-            let acf = s / var0
-            if acf > bestAcf { bestAcf = acf; bestLag = lag }
+            let acf = s / var0 * Double(n) / Double(n - lag)
+            if acf < 0 { crossed = true }
+            if crossed, lag >= 8, acf > bestAcf { bestAcf = acf; bestLag = lag }
         }
         guard bestAcf >= 0.3, bestLag > 0, n / bestLag >= 2 else { return nil }
         let w = max(3, bestLag / 4)
@@ -80,7 +90,7 @@ public struct SawtoothDetector: Detector {
         for phase in 0..<bestLag {
             let ks = stride(from: phase, to: n, by: bestLag).filter { $0 >= w && $0 + w <= n }
             guard ks.count >= 2, let z = meanDrop(v, at: ks, window: w) else { continue }
-            if z > (best?.z ?? -.infinity) { best = Result(z: z, boundaries: ks) }
+            if z > (best?.z ?? -.infinity) { best = Result(z: z, boundaries: ks.map { $0 * bucket + skip }) }
         }
         return best
     }

@@ -2,7 +2,7 @@ import DiagnoseCore
 
 /// Failures that are consequences of an earlier one: an NCCL timeout/error, a ChildFailedError,
 /// a signal (SIGTERM) or a "previous error" line that follows an earlier failure on another rank,
-/// or any earlier Xid, ECC error or OOM. One symptom per consequence kind and rank, citing the
+/// or any earlier Xid, ECC error, OOM or scheduler cancellation/preemption. One symptom per consequence kind and rank, citing the
 /// consequence and the root; the summary names the root.
 ///
 /// Magnitude: seconds from the root to the consequence where both are timed, else 0 (only the
@@ -12,8 +12,9 @@ public struct CascadeDetector: Detector {
     public init() {}
 
     static let consequenceKinds: Set<EventKind> = [.ncclTimeout, .ncclError, .childFailed, .signal]
-    /// Roots that explain a consequence on any rank, their own included.
-    static let hardRoots: Set<EventKind> = [.xid, .eccError, .oom]
+    /// Roots that explain a consequence on any rank, their own included (a scheduler kill
+    /// signals every rank).
+    static let hardRoots: Set<EventKind> = [.xid, .eccError, .oom, .slurmCancel, .preemption]
 
     static func isConsequence(_ e: LogEvent) -> Bool {
         consequenceKinds.contains(e.kind) || e.message.range(of: "previous error", options: .caseInsensitive) != nil

@@ -12,12 +12,18 @@ public struct ResumeDetector: Detector {
     struct Resume { let event: Sourced<LogEvent>; let step: Int?; let count: Int }
 
     /// Resume positions of a run: `resume` events, and `checkpoint-load` events that name a step
-    /// after 0 (a step-0 load is the initial model, not a resume).
+    /// after 0 within the steps the run logged (a step-0 load is the initial model; loading another
+    /// run's `checkpoint-5000` to fine-tune for 1000 steps is not a resume either).
     static func resumes(_ obs: RunObservations) -> [Resume] {
         var groups: [String: [(Sourced<LogEvent>, Int?)]] = [:]
+        var maxStep: Int?
+        for s in obs.series { for p in s.points { if let st = p.step { maxStep = max(maxStep ?? st, st) } } }
         for e in obs.events([.resume, .checkpointLoad]) {
             let step = CheckpointStep.step(of: e.value)
-            if e.value.kind == .checkpointLoad, (step ?? 0) <= 0 { continue }
+            if e.value.kind == .checkpointLoad {
+                guard let step, step > 0 else { continue }
+                if let maxStep, step > maxStep { continue }
+            }
             let key = step.map { "step:\($0)" } ?? "src:\(e.source):\(e.value.line / 50)"
             groups[key, default: []].append((e, step))
         }

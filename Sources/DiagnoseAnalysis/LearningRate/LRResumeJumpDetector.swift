@@ -52,9 +52,6 @@ public struct LRResumeJumpDetector: Detector {
         if e.source == t.series.source {
             before = t.points.filter { $0.line < e.value.line }
             after = t.points.filter { $0.line > e.value.line }
-        } else if let time = e.value.time, t.points.allSatisfy({ $0.time != nil }) {
-            before = t.points.filter { $0.time! < time }
-            after = t.points.filter { $0.time! >= time }
         } else if let step {
             var maxStep = Int.min
             if let replay = t.points.firstIndex(where: { p in
@@ -66,6 +63,10 @@ public struct LRResumeJumpDetector: Detector {
                 before = t.points.filter { ($0.step ?? Int.max) < step }
                 after = t.points.filter { ($0.step ?? Int.min) >= step }
             }
+        } else if let time = e.value.time, t.points.allSatisfy({ $0.time != nil }) {
+            // Clocks of different files disagree more often than steps do: time is the last resort.
+            before = t.points.filter { $0.time! < time }
+            after = t.points.filter { $0.time! >= time }
         } else {
             return nil
         }

@@ -4,7 +4,7 @@ import DiagnoseCore
 /// - `.lrNoWarmup`: the baseline warmed up, the run starts at (or near) its peak. Magnitude: the
 ///   baseline's warm-up length over the run's, in steps (the run's is at least one logging interval).
 /// - `.lrPeakAboveBaseline`: the run's peak LR over the baseline's (≥ 1.2). Magnitude: that ratio.
-/// - `.lrFloorEarly`: the LR reaches its floor (≤ 10% of peak) and stays there for ≥ 30% of the
+/// - `.lrFloorEarly`: the LR reaches its floor (≤ 15% of peak) and stays there for ≥ 30% of the
 ///   run (and the baseline did not). Magnitude: the fraction of the run spent at the floor.
 /// - `.lrFlat`: the LR never decays after warm-up where the baseline decayed over the same steps.
 ///   Magnitude: the run's final LR over the baseline's at the same step.
@@ -33,7 +33,8 @@ public struct LRScheduleDetector: Detector {
         /// Fraction of the run (by x) spent at the floor after the peak, and the index where it began.
         var floor: (fraction: Double, index: Int, value: Double)? {
             let after = t.values[peakIndex...]
-            guard let low = after.min(), low <= 0.1 * peak else { return nil }
+            // min_lr = 10% of the peak is common: compare with margin, not exactly at 0.1.
+            guard let low = after.min(), low <= 0.15 * peak else { return nil }
             let tol = 0.02 * (peak - low)
             guard let f = (peakIndex..<t.count).first(where: { t.values[$0] <= low + tol }) else { return nil }
             let span = t.x(t.count - 1) - t.x(0)
@@ -55,7 +56,9 @@ public struct LRScheduleDetector: Detector {
         let b = input.baseline?.primary(.lr).flatMap(Shape.init)
         let rs = r.t.series
         if let b {
-            if b.hasWarmup, !r.hasWarmup || r.warmupLength <= b.warmupLength / 4 {
+            // A run whose LR log starts after the baseline's warm-up ended (a resumed run) says nothing about warm-up.
+            let startsAtBeginning = (r.t.points[0].step ?? 0) <= (b.t.points[b.reachIndex].step ?? Int.max)
+            if b.hasWarmup, startsAtBeginning, !r.hasWarmup || r.warmupLength <= b.warmupLength / 4 {
                 let runLen = max(r.warmupLength, r.spacing)
                 let p = r.t.points[0]
                 out.append(Symptom(kind: .lrNoWarmup, metric: .lr, onsetStep: p.step, onsetTime: p.time, rank: p.rank ?? rs.rank,
@@ -77,12 +80,12 @@ public struct LRScheduleDetector: Detector {
                                    evidence: [Cite.point(r.t.points[r.peakIndex], in: rs, note: "run's peak lr"),
                                               Cite.point(b.t.points[b.peakIndex], in: b.t.series, baseline: true, note: "baseline's peak lr")]))
             }
-            let after = r.t.values[r.reachIndex...]
+            let after = r.t.values[r.peakIndex...]
             if after.count >= 10, let lo = after.min(), let hi = after.max(), lo > 0, hi / lo <= 1.05 {
                 let (bAtEnd, bi) = b.value(atX: r.t.x(r.t.count - 1))
                 let rEnd = r.t.values[r.t.count - 1]
                 if bAtEnd <= 0.7 * b.peak, bAtEnd > 0 || rEnd > 0 {
-                    let p = r.t.points[r.reachIndex]
+                    let p = r.t.points[r.peakIndex]
                     out.append(Symptom(kind: .lrFlat, metric: .lr, onsetStep: p.step, onsetTime: p.time, rank: p.rank ?? rs.rank,
                                        magnitude: bounded(bAtEnd > 0 ? rEnd / bAtEnd : nonFiniteMagnitude), before: bAtEnd, after: rEnd,
                                        summary: "lr stays flat at \(Fmt.num(rEnd)) where the baseline decayed to \(Fmt.num(bAtEnd)) by the same step",

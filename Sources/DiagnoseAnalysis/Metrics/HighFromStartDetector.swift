@@ -12,6 +12,11 @@ public struct HighFromStartDetector: Detector {
     public func detect(_ input: AnalysisInput) -> [Symptom] {
         guard let r = input.run.primary(.loss), let b = input.baseline?.primary(.loss),
               r.count >= 3, b.count >= 3 else { return [] }
+        // Both curves must start at about the same step (a resumed run starts low, a resumed baseline too).
+        if let r0 = r.points[0].step, let b0 = b.points[0].step {
+            let last = max(r.points.compactMap(\.step).max() ?? r0, b.points.compactMap(\.step).max() ?? b0)
+            guard abs(r0 - b0) <= max(20, last / 20) else { return [] }
+        }
         let k = max(3, min(20, min(r.count, b.count) / 20))
         let rs = Stats.median(Array(r.values.prefix(k))), bs = Stats.median(Array(b.values.prefix(k)))
         guard bs > 0, rs / bs >= 1.3 else { return [] }

@@ -3,7 +3,10 @@ import DiagnoseCore
 /// The first non-finite value (NaN, ±inf) per metric and rank, and the first `nan-detected` event.
 /// A NaN loss point is also how the ingest reports Megatron's missing `lm loss` field.
 ///
-/// Magnitude: the number of non-finite points in the series (events: the number of such events).
+/// Megatron's `nan_iters` counter (iterations skipped for NaN) is reported the same way.
+///
+/// Magnitude: the number of non-finite points in the series (events: the number of such events;
+/// `nan_iters`: the iterations counted).
 /// `before` is the last finite value before the onset; `after` the fraction of points from the
 /// onset on that are non-finite (1 = never recovered).
 public struct NonFiniteDetector: Detector {
@@ -32,6 +35,16 @@ public struct NonFiniteDetector: Detector {
                                summary: "\(s.name.rawValue) became \(Fmt.num(p.value)) \(Fmt.at(p))\(Fmt.whose(s))"
                                    + " (\(bad) non-finite of \(pts.count) points)",
                                evidence: ev))
+        }
+        // Megatron counts skipped NaN iterations per log interval.
+        for s in input.run.series(.nanIters) {
+            let t = Trace(s)
+            guard let first = t.points.first(where: { $0.value >= 1 }) else { continue }
+            let total = t.points.reduce(0.0) { $0 + max(0, min($1.value, 1e6)) }
+            out.append(Symptom(kind: .nonFinite, metric: .nanIters, onsetStep: first.step, onsetTime: first.time,
+                               rank: first.rank ?? s.rank, magnitude: total,
+                               summary: "\(Fmt.num(total)) NaN iterations skipped, first \(Fmt.at(first))\(Fmt.whose(s))",
+                               evidence: [Cite.point(first, in: s)]))
         }
         let nanEvents = input.run.events([.nanDetected])
         var byRank: [Int?: [Sourced<LogEvent>]] = [:]

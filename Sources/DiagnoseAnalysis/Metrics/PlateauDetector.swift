@@ -18,29 +18,34 @@ public struct PlateauDetector: Detector {
         return alone(run).map { [$0] } ?? []
     }
 
-    private func flatStart(_ t: Trace) -> (index: Int, smooth: [Double], band: Double)? {
-        let n = t.count
+    /// Where the flat section before the end begins (an index into `t.points`), the smoothed
+    /// curve (on bucket medians for long series, indexed by `bucket`) and the noise band.
+    private func flatStart(_ t: Trace) -> (index: Int, smooth: [Double], bucket: Int)? {
+        let bucket = max(1, t.count / 2000)
+        let v = Stats.bucketMedians(t.values, size: bucket)
+        let n = v.count
+        guard n >= 10 else { return nil }
         let half = max(3, n / 30)
-        let smooth = Stats.rollingMedian(t.values, half: half)
-        let sigma = Stats.noise(t.values)
+        let smooth = Stats.rollingMedian(v, half: half)
+        let sigma = Stats.noise(v)
         guard sigma.isFinite else { return nil }
         let band = max(3 * sigma / Double(2 * half + 1).squareRoot(), abs(smooth[n - 1]) * 0.005)
         let final = Stats.median(Array(smooth[(n - max(3, n / 20))...]))
         var i = n - 1
         while i > 0, abs(smooth[i - 1] - final) <= band { i -= 1 }
-        return (i, smooth, band)
+        return (min(t.count - 1, i * bucket), smooth, bucket)
     }
 
     private func alone(_ t: Trace) -> Symptom? {
         let n = t.count
-        guard let (start, smooth, _) = flatStart(t) else { return nil }
+        guard let (start, smooth, bucket) = flatStart(t) else { return nil }
         let warm = t.warmup
         let flat = Double(n - max(start, warm)) / Double(n - warm)
         guard flat >= 0.5 else { return nil }
         let p = t.points[max(start, warm)]
         return Symptom(kind: .plateau, metric: .loss, onsetStep: p.step, onsetTime: p.time, rank: p.rank ?? t.series.rank,
-                       magnitude: flat, before: smooth[max(start, warm)], after: smooth[n - 1],
-                       summary: "loss flat at about \(Fmt.num(smooth[n - 1])) from \(Fmt.at(p).dropFirst(3)) on"
+                       magnitude: flat, before: smooth[min(smooth.count - 1, max(start, warm) / bucket)], after: smooth[smooth.count - 1],
+                       summary: "loss flat at about \(Fmt.num(smooth[smooth.count - 1])) from \(Fmt.at(p).dropFirst(3)) on"
                            + " (\(Fmt.pct(flat)) of the run)\(Fmt.whose(t.series))",
                        evidence: [Cite.point(p, in: t.series, note: "start of the flat section"),
                                   Cite.point(t.points[n - 1], in: t.series, note: "last value")])

@@ -42,20 +42,92 @@ enum Stats {
         return mad(d) / 2.0.squareRoot()
     }
 
-    /// Centred rolling median with `half` points either side (shrinks at the edges).
+    /// Centred rolling median with `half` points either side (shrinks at the edges). Wide windows
+    /// are evaluated on a grid of about 64 points per window and held in between, so the cost
+    /// stays near O(n·log w) whatever the width.
     static func rollingMedian(_ v: [Double], half: Int) -> [Double] {
         let n = v.count
         guard n > 0 else { return [] }
+        if half <= 64 { return slidingMedian(v, half: half) }
+        let step = max(1, half / 32)
         var out = [Double](repeating: 0, count: n)
         var window = [Double](); window.reserveCapacity(2 * half + 1)
-        for i in 0..<n {
-            let lo = max(0, i - half), hi = min(n - 1, i + half)
+        var i = 0
+        while i < n {
+            let c = min(n - 1, i + step / 2)
+            let lo = max(0, c - half), hi = min(n - 1, c + half)
             window.removeAll(keepingCapacity: true)
             for j in lo...hi { window.append(v[j]) }
             window.sort()
             let m = window.count
-            out[i] = m % 2 == 1 ? window[m / 2] : (window[m / 2 - 1] + window[m / 2]) / 2
+            let med = m % 2 == 1 ? window[m / 2] : (window[m / 2 - 1] + window[m / 2]) / 2
+            for j in i..<min(n, i + step) { out[j] = med }
+            i += step
         }
+        return out
+    }
+
+    /// Exact centred rolling median for narrow windows: one sorted buffer, updated by binary
+    /// search as the window slides (O(n·w) moves of a few words, no per-point sort).
+    private static func slidingMedian(_ v: [Double], half: Int) -> [Double] {
+        let n = v.count
+        var out = [Double](repeating: 0, count: n)
+        var buf: [Double] = []
+        buf.reserveCapacity(2 * half + 2)
+        func position(_ x: Double) -> Int {
+            var lo = 0, hi = buf.count
+            while lo < hi { let m = (lo + hi) / 2; if buf[m] < x { lo = m + 1 } else { hi = m } }
+            return lo
+        }
+        var lo = 0, hi = -1
+        for i in 0..<n {
+            let wantLo = max(0, i - half), wantHi = min(n - 1, i + half)
+            while hi < wantHi { hi += 1; buf.insert(v[hi], at: position(v[hi])) }
+            while lo < wantLo {
+                let p = position(v[lo])
+                if p < buf.count, buf[p] == v[lo] { buf.remove(at: p) }
+                else if let q = buf.firstIndex(where: { $0 == v[lo] || ($0.isNaN && v[lo].isNaN) }) { buf.remove(at: q) }
+                lo += 1
+            }
+            let m = buf.count
+            out[i] = m % 2 == 1 ? buf[m / 2] : (buf[m / 2 - 1] + buf[m / 2]) / 2
+        }
+        return out
+    }
+
+    /// Medians of every forward window: `out[k]` = median of `v[k..<k+w]` (k ≤ n−w), computed
+    /// with one sliding sorted buffer.
+    static func windowMedians(_ v: [Double], w: Int) -> [Double] {
+        let n = v.count
+        guard w >= 1, n >= w else { return [] }
+        var buf = v[0..<w].sorted()
+        func position(_ x: Double) -> Int {
+            var lo = 0, hi = buf.count
+            while lo < hi { let m = (lo + hi) / 2; if buf[m] < x { lo = m + 1 } else { hi = m } }
+            return lo
+        }
+        var out = [Double](repeating: 0, count: n - w + 1)
+        for k in 0...(n - w) {
+            if k > 0 {
+                let old = v[k - 1]
+                let p = position(old)
+                if p < buf.count, buf[p] == old { buf.remove(at: p) }
+                else if let q = buf.firstIndex(where: { $0 == old || ($0.isNaN && old.isNaN) }) { buf.remove(at: q) }
+                let new = v[k + w - 1]
+                buf.insert(new, at: position(new))
+            }
+            out[k] = w % 2 == 1 ? buf[w / 2] : (buf[w / 2 - 1] + buf[w / 2]) / 2
+        }
+        return out
+    }
+
+    /// Medians of consecutive buckets of `size` points.
+    static func bucketMedians(_ v: [Double], size: Int) -> [Double] {
+        guard size > 1 else { return v }
+        var out: [Double] = []
+        out.reserveCapacity(v.count / size + 1)
+        var i = 0
+        while i < v.count { out.append(median(v[i..<min(v.count, i + size)])); i += size }
         return out
     }
 

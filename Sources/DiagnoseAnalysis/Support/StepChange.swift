@@ -13,13 +13,17 @@ struct StepChange {
 
     /// Trend-corrected jump between the `w` points before `k` and the `w` points from `k` on.
     static func jump(_ v: [Double], at k: Int, window w: Int) -> Double {
-        let n = v.count
-        let l1 = Stats.median(v[(k - w)..<k])
-        let r1 = Stats.median(v[k..<(k + w)])
+        jump(at: k, n: v.count, window: w) { Stats.median(v[$0..<($0 + w)]) }
+    }
+
+    /// The same with precomputed forward-window medians (`med(i)` = median of `v[i..<i+w]`).
+    static func jump(at k: Int, n: Int, window w: Int, med: (Int) -> Double) -> Double {
+        let l1 = med(k - w)
+        let r1 = med(k)
         var trend = 0.0
         var parts = 0
-        if k - 2 * w >= 0 { trend += l1 - Stats.median(v[(k - 2 * w)..<(k - w)]); parts += 1 }
-        if k + 2 * w <= n { trend += Stats.median(v[(k + w)..<(k + 2 * w)]) - r1; parts += 1 }
+        if k - 2 * w >= 0 { trend += l1 - med(k - 2 * w); parts += 1 }
+        if k + 2 * w <= n { trend += med(k + w) - r1; parts += 1 }
         if parts > 0 { trend /= Double(parts) }
         // A trend only explains a jump in its own direction, and at most as large as itself.
         let jump = r1 - l1
@@ -51,8 +55,9 @@ struct StepChange {
     }
 
     /// The strongest sustained step in `v` at or after `start`, or nil when there is none with
-    /// |z| ≥ `minZ`. `window` points are compared each side.
-    static func strongest(_ v: [Double], start: Int = 0, window: Int? = nil, minZ: Double = 8) -> StepChange? {
+    /// |z| ≥ `minZ`. `window` points are compared each side; `sign` (+1 up, −1 down) keeps only
+    /// steps in that direction, so a warm-up ramp cannot mask a later drop.
+    static func strongest(_ v: [Double], start: Int = 0, window: Int? = nil, minZ: Double = 8, sign: Double? = nil) -> StepChange? {
         let n = v.count
         let w = window ?? max(5, min(50, n / 12))
         guard n >= 3 * w, w >= 2 else { return nil }
@@ -61,14 +66,16 @@ struct StepChange {
         var lo = max(start, w * 2)
         if lo > n - w { lo = max(start, w) }
         guard lo <= n - w else { return nil }
+        let meds = Stats.windowMedians(v, w: w)
         for k in lo...(n - w) {
-            let z = jump(v, at: k, window: w) / scale
-            if abs(z) >= minZ, abs(z) > abs(best?.z ?? 0) {
-                best = StepChange(index: k, before: Stats.median(v[(k - w)..<k]), after: Stats.median(v[k...]), z: z)
+            let z = jump(at: k, n: n, window: w) { meds[$0] } / scale
+            if abs(z) >= minZ, abs(z) > abs(best?.z ?? 0), sign.map({ z * $0 > 0 }) ?? true {
+                best = StepChange(index: k, before: meds[k - w], after: .nan, z: z)
             }
         }
         guard var b = best else { return nil }
         b = refine(v, b, window: w)
+        b = StepChange(index: b.index, before: b.before, after: Stats.median(v[b.index...]), z: b.z)
         // Sustained: the level after the change stays on the new side for the rest of the series.
         let jump = Stats.median(v[b.index..<min(n, b.index + w)]) - b.before
         let persisted = b.after - b.before
@@ -80,15 +87,15 @@ struct StepChange {
 extension StepChange {
     /// `strongest` over a trace, on bucket medians when the trace is long (bounded cost);
     /// the index refers to the trace's points.
-    static func strongest(in t: Trace, start: Int? = nil, minZ: Double = 8, maxPoints: Int = 2000) -> StepChange? {
+    static func strongest(in t: Trace, start: Int? = nil, minZ: Double = 8, sign: Double? = nil, maxPoints: Int = 2000) -> StepChange? {
         let n = t.count
         let first = start ?? t.warmup
-        guard n > maxPoints else { return strongest(t.values, start: first, minZ: minZ) }
+        guard n > maxPoints else { return strongest(t.values, start: first, minZ: minZ, sign: sign) }
         let b = (n + maxPoints - 1) / maxPoints
         var buckets: [Double] = []
         var i = 0
         while i < n { buckets.append(Stats.median(t.values[i..<min(n, i + b)])); i += b }
-        guard let c = strongest(buckets, start: (first + b - 1) / b, minZ: minZ) else { return nil }
+        guard let c = strongest(buckets, start: (first + b - 1) / b, minZ: minZ, sign: sign) else { return nil }
         let k = min(n - 1, c.index * b)
         return StepChange(index: k, before: c.before, after: Stats.median(t.values[k...]), z: c.z)
     }

@@ -9,7 +9,9 @@ struct Trace {
 
     init(_ s: MetricSeries) {
         series = s
-        let ordered = s.points.enumerated().sorted { a, b in
+        var inOrder = true
+        for i in s.points.indices.dropFirst() where s.points[i].line < s.points[i - 1].line { inOrder = false; break }
+        let ordered = inOrder ? s.points : s.points.enumerated().sorted { a, b in
             a.element.line != b.element.line ? a.element.line < b.element.line : a.offset < b.offset
         }.map(\.element)
         points = ordered.filter { $0.value.isFinite }

@@ -14,7 +14,7 @@ public struct DataWaitDetector: Detector {
         var out: [Symptom] = []
         for s in input.run.series(.dataTimeMs) {
             let t = Trace(s)
-            guard t.count >= 20, let c = StepChange.strongest(in: t, minZ: 8), c.after > c.before,
+            guard t.count >= 20, let c = StepChange.strongest(in: t, minZ: 8, sign: 1), c.after > c.before,
                   c.after >= 1.5 * max(c.before, 1e-9), c.after - c.before >= 1 else { continue }
             var sym = LevelShiftDetector.symptom(c, t, kind: .dataWaitRise, what: "data wait")
             sym.magnitude = bounded(c.before > 0 ? c.after / c.before : nonFiniteMagnitude)
