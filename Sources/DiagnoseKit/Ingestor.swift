@@ -132,7 +132,7 @@ public final class Ingestor: @unchecked Sendable {
             try record(skipped: file, runID: runID, existing: existing, note: SkipReason.unreadable("cannot stat").description, format: nil)
             return
         }
-        if let e = existing, e.complete, e.size == file.size, e.mtime == file.mtime {
+        if let e = existing, e.complete, e.size == file.size, e.mtime == file.mtime, Self.sameHead(file, as: e) {
             report.skippedUnchanged += 1
             return
         }
@@ -301,6 +301,14 @@ public final class Ingestor: @unchecked Sendable {
         var h: UInt64 = 0xcbf29ce484222325
         for i in 0..<n { h = (h ^ UInt64(bytes[i])) &* 0x100000001b3 }
         return (n, Int64(bitPattern: h))
+    }
+
+    /// True when the file still starts with the bytes it was indexed with. Size and mtime alone
+    /// miss a same-size rewrite whose mtime was preserved (`cp -p`, `rsync -t`, tar).
+    static func sameHead(_ file: DiscoveredFile, as row: FileRow) -> Bool {
+        guard row.headLength > 0 else { return true }
+        guard let head = try? Discovery.head(of: file, limit: row.headLength) else { return false }
+        return head.bytes.count == row.headLength && fingerprint(head.bytes, length: row.headLength).hash == row.headHash
     }
 
     static func bytesRead(_ file: DiscoveredFile, _ start: Int64, _ attrs: [FileAttributeKey: Any]?) -> Int64 {
