@@ -268,17 +268,18 @@ func skippedPaths(_ inputs: [String: Any]) -> [String: String] {
         try t.write("r", "logs/b.log", "INFO bravo one\nINFO bravo two\nINFO bravo three\n")
         let original = "INFO charlie old first\nERROR charlie old failure\n"
         try t.write("r", "logs/c.log", original)
+        let stamp: [FileAttributeKey: Any] = [.modificationDate: Date(timeIntervalSince1970: 1_700_000_000)]
+        try FileManager.default.setAttributes(stamp, ofItemAtPath: t.path("r", "logs/c.log"))
         let first = try CLI.run(["ingest", "r", "--runs", t.runs])
         #expect(first.status == 0, "\(first.stderr)")
 
-        let mtime = try FileManager.default.attributesOfItem(atPath: t.path("r", "logs/c.log"))[.modificationDate]
         try FileHandle(forWritingAtPath: t.path("r", "logs/a.log"))!.truncate(atOffset: 0)
         try FileManager.default.removeItem(atPath: t.path("r", "logs/b.log"))
         let replacement = "INFO delta new first!!\nERROR delta new failure!!\n"
         #expect(replacement.utf8.count == original.utf8.count)
         try t.write("r", "logs/c.log", replacement)
         // Same size and, as `cp -p` or `rsync -t` leave it, the same mtime: only the head differs.
-        if let mtime { try FileManager.default.setAttributes([.modificationDate: mtime], ofItemAtPath: t.path("r", "logs/c.log")) }
+        try FileManager.default.setAttributes(stamp, ofItemAtPath: t.path("r", "logs/c.log"))
 
         let (r, _, inputs) = try t.report("r")
         #expect(r.status == 0, "\(r.stderr)")
