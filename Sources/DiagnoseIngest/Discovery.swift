@@ -14,6 +14,9 @@ public struct DiscoveredFile: Sendable, Hashable {
     public let size: Int64
     /// Modification time, seconds.
     public let mtime: Double
+    /// Set when the entry cannot be read as a regular file (a FIFO, a socket, a device, a broken
+    /// link, a folder that cannot be listed): it is listed with this reason, never opened.
+    public var unreadable: String? = nil
 }
 
 /// Why a file is not parsed.
@@ -47,10 +50,16 @@ public enum Discovery {
 
     private static func walk(root: String, rel: String, into out: inout [DiscoveredFile],
                              visited: inout Set<String>, depth: Int) throws {
-        guard depth < 32 else { return }
         let dirPath = rel.isEmpty ? root : root + "/" + rel
+        guard depth < 32 else {
+            out.append(DiscoveredFile(path: rel, absolutePath: dirPath, size: -1, mtime: 0,
+                                      unreadable: "folder nested deeper than 32 levels: not read"))
+            return
+        }
         guard let dir = opendir(dirPath) else {
             if rel.isEmpty { throw DiscoveryError.cannotRead(path: root, errno: errno) }
+            out.append(DiscoveredFile(path: rel, absolutePath: dirPath, size: -1, mtime: 0,
+                                      unreadable: "cannot list folder: \(String(cString: strerror(errno)))"))
             return
         }
         defer { closedir(dir) }
@@ -75,7 +84,9 @@ public enum Discovery {
             let abs = root + "/" + childRel
             var cst = stat()
             guard stat(abs, &cst) == 0 else {
-                out.append(DiscoveredFile(path: childRel, absolutePath: abs, size: -1, mtime: 0))
+                let why = lstat(abs, &cst) == 0 && (cst.st_mode & S_IFMT) == S_IFLNK
+                    ? "broken symbolic link" : "cannot stat: \(String(cString: strerror(errno)))"
+                out.append(DiscoveredFile(path: childRel, absolutePath: abs, size: -1, mtime: 0, unreadable: why))
                 continue
             }
             if (cst.st_mode & S_IFMT) == S_IFDIR {
@@ -83,6 +94,15 @@ public enum Discovery {
             } else if (cst.st_mode & S_IFMT) == S_IFREG {
                 let mtime = Double(cst.st_mtim.tv_sec) + Double(cst.st_mtim.tv_nsec) / 1e9
                 out.append(DiscoveredFile(path: childRel, absolutePath: abs, size: Int64(cst.st_size), mtime: mtime))
+            } else {
+                let kind = switch cst.st_mode & S_IFMT {
+                case S_IFIFO: "a named pipe (FIFO)"
+                case S_IFSOCK: "a socket"
+                case S_IFCHR, S_IFBLK: "a device"
+                default: "not a regular file"
+                }
+                out.append(DiscoveredFile(path: childRel, absolutePath: abs, size: -1, mtime: 0,
+                                          unreadable: "\(kind): never opened"))
             }
         }
     }

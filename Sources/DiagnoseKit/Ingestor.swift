@@ -128,8 +128,9 @@ public final class Ingestor: @unchecked Sendable {
 
     private func ingestFile(_ file: DiscoveredFile, runID: Int64, report: inout IngestReport) throws {
         let existing = try locked { try index.currentFile(run: runID, path: file.path) }
-        if file.size < 0 {
-            try record(skipped: file, runID: runID, existing: existing, note: SkipReason.unreadable("cannot stat").description, format: nil)
+        if file.size < 0 || file.unreadable != nil {
+            let why = file.unreadable ?? "cannot stat"
+            try record(skipped: file, runID: runID, existing: existing, note: SkipReason.unreadable(why).description, format: nil)
             return
         }
         if let e = existing, e.complete, e.size == file.size, e.mtime == file.mtime, Self.sameHead(file, as: e) {
@@ -145,7 +146,8 @@ public final class Ingestor: @unchecked Sendable {
             try record(skipped: file, runID: runID, existing: existing, note: SkipReason.pickle.description, format: nil)
             return
         }
-        if Discovery.looksBinary(head) && !LineReader.isGzip(path: file.absolutePath) {
+        // A gzip file's head is its decompressed text, so this also catches compressed binaries.
+        if Discovery.looksBinary(head) {
             try record(skipped: file, runID: runID, existing: existing, note: SkipReason.binary.description, format: nil)
             return
         }
@@ -247,6 +249,9 @@ public final class Ingestor: @unchecked Sendable {
         r.truncatedLines = base.truncated + sink.truncatedLines
         r.endsMidLine = Self.endsMidLine(path: file.absolutePath, size: r.size)
         r.complete = true
+        if let damage = LineReader.gzipDamage(path: file.absolutePath) {
+            sink.problem(line: nil, "gzip stream ends early (\(damage)): the lines before it were read")
+        }
         if let parseError {
             sink.problem(line: nil, "parse error: \(parseError)")
             r.note = "parse error: \(parseError)"

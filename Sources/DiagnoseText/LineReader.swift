@@ -112,12 +112,20 @@ private final class GzipSource: ByteSource {
         gzbuffer(gz, 1 << 17)
         if offset > 0 { gzseek(gz, Int(offset), SEEK_SET) }
     }
+    /// Why the stream ended early (cut off or corrupt), once it has.
+    var damage: String?
     func read(into p: UnsafeMutableRawPointer, count: Int) throws(ReadError) -> Int {
+        guard damage == nil else { return 0 }
         let n = gzread(gz, p, UInt32(min(count, Int(Int32.max))))
-        if n < 0 {
+        if n <= 0 {
+            // A cut-off or corrupt stream ends the data: what decompressed before it is kept and
+            // the reason stays for `LineReader.gzipDamage` (zlib keeps it for gzerror).
             var code: Int32 = 0
-            let msg = gzerror(gz, &code).map { String(cString: $0) } ?? "unknown"
-            throw .corruptGzip(path: path, message: msg)
+            let msg = gzerror(gz, &code).map { String(cString: $0) } ?? "unknown error"
+            if n < 0 || code != Z_OK {
+                damage = msg.hasPrefix(path + ": ") ? String(msg.dropFirst(path.count + 2)) : msg
+            }
+            return 0
         }
         return Int(n)
     }
@@ -152,6 +160,18 @@ public struct LineReader {
         var magic: (UInt8, UInt8) = (0, 0)
         let n = withUnsafeMutableBytes(of: &magic) { Glibc.read(fd, $0.baseAddress, 2) }
         return n == 2 && magic.0 == 0x1f && magic.1 == 0x8b
+    }
+
+    /// For a gzip file: why its stream cannot be read to the end (cut off, corrupt), or nil when
+    /// it can. Decompresses the whole file; readers stop quietly at such damage, so callers that
+    /// must report it ask here.
+    public static func gzipDamage(path: String) -> String? {
+        guard isGzip(path: path), let source = try? GzipSource(path: path, offset: 0) else { return nil }
+        defer { source.close() }
+        let buffer = UnsafeMutableRawPointer.allocate(byteCount: 1 << 17, alignment: 16)
+        defer { buffer.deallocate() }
+        while let n = try? source.read(into: buffer, count: 1 << 17), n > 0 {}
+        return source.damage
     }
 
     /// Calls `body` for every frame of every line, in order.

@@ -110,7 +110,8 @@ func skippedPaths(_ inputs: [String: Any]) -> [String: String] {
                      "configs/train.yaml", "configs/sched.toml"] {
             #expect(problems.contains { $0.hasPrefix(file + ":") }, "no problem for \(file) in \(problems)")
         }
-        for file in ["eval/results_2026-11-03T08-00-00.json", "configs/train.yaml", "configs/sched.toml"] {
+        for file in ["eval/results_2026-11-03T08-00-00.json", "checkpoint-200/trainer_state.json",
+                     "configs/train.yaml", "configs/sched.toml"] {
             let withLine = problems.contains { p in
                 guard p.hasPrefix(file + ":") else { return false }
                 return Int(p.dropFirst(file.count + 1).prefix { $0.isNumber }) != nil
@@ -121,17 +122,6 @@ func skippedPaths(_ inputs: [String: Any]) -> [String: String] {
         #expect(obj["status"] as? String == "incident")
         let found = try t.search("r", ["CUDA", "memory"])
         #expect(found.text.contains("logs/rank0.log:3:"))
-    }
-
-    /// HFTrainerStateParser reports a cut-off trainer_state.json without a line number.
-    @Test(.disabled("bug: Training/HFTrainerStateParser.swift reports a truncated trainer_state.json with line nil; it should name the line where the JSON breaks off"))
-    func truncatedTrainerStateNamesALine() throws {
-        let t = try BadRuns()
-        defer { t.remove() }
-        try t.write("r", "trainer_state.json", "{\n  \"global_step\": 200,\n  \"log_history\": [\n    {\n      \"loss\": 2.31,\n      \"step\": 100\n    },\n    {\n      \"grad_n")
-        let (r, _, inputs) = try t.report("r")
-        #expect(r.status == 0)
-        #expect(strings(inputs["problems"]).contains { $0.hasPrefix("trainer_state.json:") && $0.dropFirst(19).first?.isNumber == true })
     }
 
     @Test func binaryJunkIsListedWithAReasonAndGzipIsRead() throws {
@@ -169,6 +159,33 @@ func skippedPaths(_ inputs: [String: Any]) -> [String: String] {
         #expect(inputs["lines"] as? Int == 501)
         let found = try t.search("r", ["CUDA", "memory"])
         #expect(found.text.contains("logs/rank0.log.gz:501:"), "\(found.text)")
+    }
+
+    /// Regression: a cut-off `.gz` lost every line (the reader threw before the counts were
+    /// kept) or, read quietly, hid the damage; a FIFO was silently left out (and must never be opened).
+    @Test func cutGzipAndSpecialFilesAreReported() throws {
+        let t = try BadRuns()
+        defer { t.remove() }
+        var log = ""
+        for i in 1...20_000 { log += "[rank1]: INFO step \(i) worker \(i % 7) took \(i % 91) ms\n" }
+        try t.write("r", "logs/rank1.log", log)
+        let gz = Process()
+        gz.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        gz.arguments = ["gzip", "-1", t.path("r", "logs/rank1.log")]
+        try gz.run()
+        gz.waitUntilExit()
+        let whole = try Data(contentsOf: URL(fileURLWithPath: t.path("r", "logs/rank1.log.gz")))
+        try whole.prefix(whole.count / 2).write(to: URL(fileURLWithPath: t.path("r", "logs/rank1.log.gz")))
+        #expect(mkfifo(t.path("r", "logs/live.pipe"), 0o644) == 0)
+        try t.write("r", "logs/rank0.log", "INFO hello\n")
+        let (r, _, inputs) = try t.report("r")
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(inputs["files"] as? Int == 3)
+        #expect(skippedPaths(inputs)["logs/live.pipe"]?.contains("pipe") == true, "\(inputs)")
+        #expect(strings(inputs["problems"]).contains { $0.hasPrefix("logs/rank1.log.gz:") && $0.contains("gzip") },
+                "\(inputs)")
+        let lines = inputs["lines"] as? Int ?? 0
+        #expect(lines > 1000 && lines < 20_001, "\(lines)")
     }
 
     @Test func tenMegabyteLinesAreCutCountedAndReadPast() throws {
