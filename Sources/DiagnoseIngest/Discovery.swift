@@ -71,8 +71,17 @@ public enum Discovery {
         }
         var names: [String] = []
         while let ent = readdir(dir) {
-            let name = withUnsafePointer(to: ent.pointee.d_name) {
-                $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
+            let raw = withUnsafePointer(to: ent.pointee.d_name) {
+                $0.withMemoryRebound(to: CChar.self, capacity: 256) { (String(validatingCString: $0), String(cString: $0)) }
+            }
+            guard let name = raw.0 else {
+                // A name that is not UTF-8 cannot be opened through a String path: list it, repaired.
+                let shown = rel.isEmpty ? raw.1 : rel + "/" + raw.1
+                if !raw.1.hasPrefix(".") {
+                    out.append(DiscoveredFile(path: shown, absolutePath: root + "/" + shown, size: -1, mtime: 0,
+                                              unreadable: "file name is not valid UTF-8"))
+                }
+                continue
             }
             // Hidden entries (.diagnose, .git, editor files) are skipped, except Hydra's run
             // metadata folder, which holds the resolved config and the CLI overrides.

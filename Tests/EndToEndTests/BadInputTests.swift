@@ -162,7 +162,8 @@ func skippedPaths(_ inputs: [String: Any]) -> [String: String] {
     }
 
     /// Regression: a cut-off `.gz` lost every line (the reader threw before the counts were
-    /// kept) or, read quietly, hid the damage; a FIFO was silently left out (and must never be opened).
+    /// kept) or, read quietly, hid the damage; a FIFO was silently left out (and must never be opened);
+    /// a Latin-1 file name was reported as missing.
     @Test func cutGzipAndSpecialFilesAreReported() throws {
         let t = try BadRuns()
         defer { t.remove() }
@@ -178,9 +179,16 @@ func skippedPaths(_ inputs: [String: Any]) -> [String: String] {
         try whole.prefix(whole.count / 2).write(to: URL(fileURLWithPath: t.path("r", "logs/rank1.log.gz")))
         #expect(mkfifo(t.path("r", "logs/live.pipe"), 0o644) == 0)
         try t.write("r", "logs/rank0.log", "INFO hello\n")
+        var latin1 = Array(t.path("r", "logs/").utf8) + [0x72, 0xE9, 0x73, 0x75, 0x6C, 0x74, 0x2E, 0x6C, 0x6F, 0x67, 0]
+        let fd = latin1.withUnsafeMutableBufferPointer { p in
+            p.baseAddress!.withMemoryRebound(to: CChar.self, capacity: p.count) { open($0, O_CREAT | O_WRONLY, 0o644) }
+        }
+        #expect(fd >= 0)
+        close(fd)
         let (r, _, inputs) = try t.report("r")
         #expect(r.status == 0, "\(r.stderr)")
-        #expect(inputs["files"] as? Int == 3)
+        #expect(inputs["files"] as? Int == 4)
+        #expect(skippedPaths(inputs)["logs/r\u{FFFD}sult.log"]?.contains("UTF-8") == true, "\(inputs)")
         #expect(skippedPaths(inputs)["logs/live.pipe"]?.contains("pipe") == true, "\(inputs)")
         #expect(strings(inputs["problems"]).contains { $0.hasPrefix("logs/rank1.log.gz:") && $0.contains("gzip") },
                 "\(inputs)")
