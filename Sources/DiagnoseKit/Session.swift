@@ -34,8 +34,10 @@ public final class Session {
             ingestor.flushRecords = every
             ingestor.flushOccurrences = every
         }
-        do { return try ingestor.ingest(run: runID, folder: folder) } catch let e as DiagnoseError { throw e } catch {
-            throw .index("\(error)")
+        return try IngestLock.holding(indexPath: workspace.indexPath) { () throws(DiagnoseError) -> IngestReport in
+            do { return try ingestor.ingest(run: runID, folder: folder) } catch let e as DiagnoseError { throw e } catch {
+                throw .index("\(error)")
+            }
         }
     }
 

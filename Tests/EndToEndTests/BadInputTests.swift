@@ -356,6 +356,36 @@ func skippedPaths(_ inputs: [String: Any]) -> [String: String] {
         #expect(counts["pending_files"] == 0, "\(counts)")
     }
 
+    /// Regression: two processes on one fresh index both created the schema ("table runs already
+    /// exists") or both inserted the same file rows (UNIQUE constraint), exiting 74.
+    @Test func concurrentProcessesOnOneIndexTakeTurns() throws {
+        let t = try BadRuns()
+        defer { t.remove() }
+        for rank in 0..<2 {
+            var text = ""
+            for i in 0..<30_000 { text += "[rank\(rank)]: INFO step \(i) worker \(i % 13) took \(i % 977) ms\n" }
+            try t.write("r", "logs/rank\(rank).log", text)
+        }
+        let commands = [["ingest", "r", "--runs", t.runs], ["ingest", "r", "--runs", t.runs],
+                        ["r", "--runs", t.runs, "--format", "json"]]
+        let processes = try commands.map { args -> Process in
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: CLI.binary)
+            p.arguments = args
+            p.standardOutput = FileHandle.nullDevice
+            p.standardError = FileHandle.nullDevice
+            try p.run()
+            return p
+        }
+        for (p, args) in zip(processes, commands) {
+            p.waitUntilExit()
+            #expect(p.terminationStatus == 0, "\(args)")
+        }
+        let counts = try t.counts("r")
+        #expect(counts["files"] == 2 && counts["lines"] == 60_000 && counts["template_occurrences"] == 60_000, "\(counts)")
+        #expect(counts["pending_files"] == 0)
+    }
+
     @Test func crlfAndProgressBarLineNumbersMatchGrep() throws {
         let t = try BadRuns()
         defer { t.remove() }
