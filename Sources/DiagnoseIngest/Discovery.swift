@@ -26,6 +26,7 @@ public enum SkipReason: Sendable, Hashable, CustomStringConvertible {
     case unrecognized
     case pickle
     case tooLarge(Int64)
+    case utf16
 
     public var description: String {
         switch self {
@@ -34,6 +35,7 @@ public enum SkipReason: Sendable, Hashable, CustomStringConvertible {
         case .unrecognized: "no parser recognised it"
         case .pickle: "Python pickle (training_args.bin / *.pt): never unpickled, it could run code"
         case .tooLarge(let n): "too large for a whole-document format (\(n) bytes)"
+        case .utf16: "UTF-16 text (byte-order mark): not read; convert it with iconv -f UTF-16 -t UTF-8"
         }
     }
 }
@@ -160,6 +162,11 @@ public enum Discovery {
             if c < 0x20 && c != 0x0A && c != 0x0D && c != 0x09 && c != 0x1B && c != 0x0C { control += 1 }
         }
         return Double(control) / Double(sample.count) > 0.1
+    }
+
+    /// True when the head starts with a UTF-16 byte-order mark (a log saved by a Windows tool).
+    public static func looksUTF16(_ head: FileHead) -> Bool {
+        head.bytes.starts(with: [0xFF, 0xFE]) || head.bytes.starts(with: [0xFE, 0xFF])
     }
 
     /// Pickles are never opened (training_args.bin, *.pt, *.pkl).

@@ -146,6 +146,10 @@ public final class Ingestor: @unchecked Sendable {
             try record(skipped: file, runID: runID, existing: existing, note: SkipReason.pickle.description, format: nil)
             return
         }
+        if Discovery.looksUTF16(head) {
+            try record(skipped: file, runID: runID, existing: existing, note: SkipReason.utf16.description, format: nil)
+            return
+        }
         // A gzip file's head is its decompressed text, so this also catches compressed binaries.
         if Discovery.looksBinary(head) {
             try record(skipped: file, runID: runID, existing: existing, note: SkipReason.binary.description, format: nil)

@@ -386,6 +386,27 @@ func skippedPaths(_ inputs: [String: Any]) -> [String: String] {
         #expect(counts["pending_files"] == 0)
     }
 
+    /// Regression: a UTF-8 byte-order mark made JSON configs and eval results "malformed at
+    /// column 1"; a UTF-16 log was skipped as "binary file" with no hint of what it was.
+    @Test func byteOrderMarksAreHandled() throws {
+        let t = try BadRuns()
+        defer { t.remove() }
+        let bom: [UInt8] = [0xEF, 0xBB, 0xBF]
+        try t.write("r", "training_args.json", bom + Array("{\n  \"learning_rate\": 0.0003,\n  \"per_device_train_batch_size\": 8\n}\n".utf8))
+        try t.write("r", "eval/results_2026-11-03T08-00-00.json",
+                    bom + Array("{\"results\": {\"hellaswag\": {\"alias\": \"hellaswag\", \"acc,none\": 0.57}}}\n".utf8))
+        var utf16: [UInt8] = [0xFF, 0xFE]
+        for u in "INFO hello\r\n\(oomLine)\r\n".utf16 { utf16 += [UInt8(u & 0xFF), UInt8(u >> 8)] }
+        try t.write("r", "logs/windows.log", utf16)
+        let (r, _, inputs) = try t.report("r")
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(strings(inputs["problems"]).isEmpty, "\(inputs)")
+        #expect(skippedPaths(inputs)["logs/windows.log"]?.contains("UTF-16") == true, "\(inputs)")
+        let counts = try t.counts("r")
+        #expect(counts["config_entries"] ?? 0 >= 2, "\(counts)")
+        #expect(counts["eval_scores"] == 1, "\(counts)")
+    }
+
     @Test func crlfAndProgressBarLineNumbersMatchGrep() throws {
         let t = try BadRuns()
         defer { t.remove() }
