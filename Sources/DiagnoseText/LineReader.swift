@@ -193,19 +193,25 @@ public struct LineReader {
         var scan = 0           // where the search for `\n` resumes
         var bufferBase = startOffset  // file offset of buffer[0]
         var skipping = false   // inside an over-long line: discard until `\n`
+        var lineOpen = false   // frames of the current line were already delivered (a long `\r` line)
+        var nextFrame = 0      // index of the current line's next frame
         var eof = false
 
-        func emitLine(_ s: Int, _ e: Int, truncated: Bool, end terminatorEnd: Int64) throws {
-            lineNo += 1
-            stats.lines += 1
+        /// Delivers the frames in [s, e). `partial`: the line goes on after `e` (a progress bar
+        /// longer than the cap is delivered frame by frame, not cut), so no frame is its last.
+        func emitLine(_ s: Int, _ e: Int, truncated: Bool, end terminatorEnd: Int64, partial: Bool = false) throws {
+            if !lineOpen {
+                lineNo += 1
+                stats.lines += 1
+            }
             var lineEnd = e
-            if lineEnd > s, buffer.load(fromByteOffset: lineEnd - 1, as: UInt8.self) == 0x0D { lineEnd -= 1 }
+            if !partial, lineEnd > s, buffer.load(fromByteOffset: lineEnd - 1, as: UInt8.self) == 0x0D { lineEnd -= 1 }
             // Split on bare `\r`: progress-bar frames share the line number. Empty frames are
             // dropped unless the whole line is empty. Frames are emitted one behind, so the last
             // one can be marked.
             var pending: (Int, Int, Int)? = nil  // start, end, frame index
             var fs = s
-            var frame = 0
+            var frame = nextFrame
             func flush(last: Bool) throws {
                 guard let (ps, pe, pf) = pending else { return }
                 try body(LineView(bytes: UnsafeRawBufferPointer(start: buffer + ps, count: pe - ps), number: lineNo,
@@ -226,11 +232,19 @@ public struct LineReader {
                 if cr == nil { break }
                 fs = fe + 1
             }
-            if pending == nil {
+            if partial {
+                try flush(last: false)
+                lineOpen = true
+                nextFrame = frame
+                return
+            }
+            if pending == nil && !lineOpen {
                 // An empty line (or one made only of `\r`): deliver it once, empty.
                 pending = (s, s, 0)
             }
             try flush(last: true)
+            lineOpen = false
+            nextFrame = 0
         }
 
         while true {
@@ -239,6 +253,8 @@ public struct LineReader {
                 let p = nl - UnsafeMutableRawPointer(buffer)
                 if skipping {
                     skipping = false
+                    lineOpen = false
+                    nextFrame = 0
                 } else {
                     try emitLine(start, p, truncated: false, end: bufferBase + Int64(p + 1))
                 }
@@ -250,6 +266,15 @@ public struct LineReader {
             }
             scan = end
             // No newline in the pending bytes.
+            if !skipping && end - start >= maxLineBytes {
+                // Frames up to the last `\r` are whole: deliver them, keep the rest pending.
+                var c = end - 1
+                while c >= start, buffer.load(fromByteOffset: c, as: UInt8.self) != 0x0D { c -= 1 }
+                if c >= start {
+                    try emitLine(start, c, truncated: false, end: -1, partial: true)
+                    start = c + 1
+                }
+            }
             if !skipping && end - start >= maxLineBytes {
                 try emitLine(start, start + maxLineBytes, truncated: true, end: -1)
                 stats.truncatedLines += 1
@@ -264,7 +289,7 @@ public struct LineReader {
                 if !skipping && end > start {
                     try emitLine(start, end, truncated: false, end: bufferBase + Int64(end))
                     stats.endsMidLine = true
-                } else if skipping {
+                } else if skipping || lineOpen {
                     stats.endsMidLine = true
                 }
                 stats.bytes = bufferBase + Int64(end) - startOffset

@@ -1,3 +1,4 @@
+import DiagnoseText
 import Foundation
 import Testing
 
@@ -252,6 +253,28 @@ func skippedPaths(_ inputs: [String: Any]) -> [String: String] {
         let symptoms = try CLI.run(["symptoms", "r", "--runs", t.runs, "--format", "json"])
         #expect(symptoms.status == 0)
         #expect(symptoms.text.lowercased().contains("out of memory") || symptoms.text.contains("oom"))
+    }
+
+    /// Regression: a progress bar redrawn with `\r` for hours is one `grep -n` line of many MiB;
+    /// it was cut at 1 MiB and every later frame (the last state, an error printed over it) lost.
+    @Test func aLongProgressBarLineKeepsItsLastFrames() throws {
+        let t = try BadRuns()
+        defer { t.remove() }
+        var bytes = Array("INFO starting\n".utf8)
+        for i in 0..<40_000 {
+            bytes += Array("Epoch 1:  \(i * 100 / 40_000)%|#####     | \(i)/40000 [01:02<02:03, 9.87it/s, loss=2.31]\r".utf8)
+        }
+        bytes += Array(oomLine.utf8) + [0x0A]
+        bytes += Array("INFO after\n".utf8)
+        #expect(bytes.count > 2 << 20)
+        try t.write("r", "logs/rank0.log", bytes)
+        let (r, _, inputs) = try t.report("r")
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(inputs["lines"] as? Int == 3)
+        #expect(inputs["truncated_lines"] as? Int == 0)
+        let found = try t.search("r", ["CUDA", "memory"])
+        #expect(found.text.contains("logs/rank0.log:2: torch.OutOfMemoryError"), "\(found.text.prefix(300))")
+        #expect(try t.search("r", ["after"]).text.contains("logs/rank0.log:3:"))
     }
 
     @Test func invalidUTF8AroundAFailureStillFindsIt() throws {
@@ -533,5 +556,62 @@ func skippedPaths(_ inputs: [String: Any]) -> [String: String] {
         let (r, _, inputs) = try t.report("r")
         #expect(r.status == 0, "\(r.stderr)")
         #expect(strings(inputs["problems"]).contains { $0.hasPrefix("run.yaml") }, "\(inputs)")
+    }
+}
+
+/// The reader's frames for lines longer than its cap, against a plain split of the bytes.
+@Suite struct LongFrameReaderTests {
+    struct Frame: Equatable { var number: Int; var offset: Int64; var text: String; var frame: Int }
+
+    /// `\n` ends a line, `\r` a frame; empty frames dropped unless the line is empty.
+    static func reference(_ bytes: [UInt8]) -> [Frame] {
+        var out: [Frame] = []
+        var lineStart = 0
+        var number = 0
+        var i = 0
+        while lineStart < bytes.count {
+            var e = lineStart
+            while e < bytes.count && bytes[e] != 0x0A { e += 1 }
+            number += 1
+            var body = e
+            if body > lineStart && bytes[body - 1] == 0x0D && e < bytes.count { body -= 1 }
+            var fs = lineStart
+            var frame = 0
+            var any = false
+            i = lineStart
+            while i <= body {
+                if i == body || bytes[i] == 0x0D {
+                    if i > fs {
+                        out.append(Frame(number: number, offset: Int64(fs), text: String(decoding: bytes[fs..<i], as: UTF8.self), frame: frame))
+                        any = true
+                    }
+                    frame += 1
+                    fs = i + 1
+                }
+                i += 1
+            }
+            if !any { out.append(Frame(number: number, offset: Int64(lineStart), text: "", frame: 0)) }
+            lineStart = e + 1
+        }
+        return out
+    }
+
+    @Test(arguments: [(64, 16), (64, 64), (100, 7), (1 << 20, 1 << 20)])
+    func framesOfLongCarriageReturnLinesAreAllDelivered(cap: Int, chunk: Int) throws {
+        var bytes = Array("start\n".utf8)
+        for i in 0..<300 { bytes += Array("frame \(i) of the bar\r".utf8) }
+        bytes += Array("the error after the bar\r\nnext line\n\rtrailing frame\rlast".utf8)
+        let path = NSTemporaryDirectory() + "frames-\(UUID().uuidString).log"
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        var got: [Frame] = []
+        let stats = try LineReader(path: path, maxLineBytes: cap, chunkSize: chunk).forEach { v in
+            got.append(Frame(number: v.number, offset: v.offset, text: v.string, frame: v.frame))
+            #expect(!v.truncated)
+        }
+        #expect(got == Self.reference(bytes))
+        #expect(stats.lines == 4)
+        #expect(stats.truncatedLines == 0)
+        #expect(stats.endsMidLine)
     }
 }
