@@ -430,6 +430,49 @@ func skippedPaths(_ inputs: [String: Any]) -> [String: String] {
         #expect(counts["eval_scores"] == 1, "\(counts)")
     }
 
+    /// A rewritten file is re-read into a pending row; a kill part-way must leave the old rows
+    /// in force and the next ingest must replace them exactly once.
+    @Test func aKillDuringARewriteLeavesTheOldRowsThenReplacesThem() throws {
+        let t = try BadRuns()
+        defer { t.remove() }
+        func log(_ word: String, _ n: Int) -> String {
+            var text = ""
+            for i in 0..<n { text += "[rank0]: INFO \(word) step \(i) worker \(i % 13) took \(i % 977) ms\n" }
+            return text
+        }
+        try t.write("r", "logs/rank0.log", log("oldword", 1000))
+        #expect(try CLI.run(["ingest", "r", "--runs", t.runs]).status == 0)
+        try t.write("r", "logs/rank0.log", log("newword", 150_000))
+        var sawPartial = false
+        for delay in [0.6, 0.3, 1.2, 0.15, 2.0] {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: CLI.binary)
+            p.arguments = ["ingest", "r", "--runs", t.runs]
+            p.environment = ProcessInfo.processInfo.environment.merging(["DIAGNOSE_COMMIT_EVERY": "5000"]) { $1 }
+            p.standardOutput = FileHandle.nullDevice
+            p.standardError = FileHandle.nullDevice
+            try p.run()
+            Thread.sleep(forTimeInterval: delay)
+            let killed = p.isRunning
+            if killed { kill(p.processIdentifier, SIGKILL) }
+            p.waitUntilExit()
+            if killed {
+                // Until the rewrite is complete, the index still answers with the old file.
+                let c = try t.counts("r")
+                #expect(c["lines"] == 1000 || c["lines"] == 150_000, "\(c)")
+                if c["lines"] == 1000 { sawPartial = true; break }
+            }
+            try FileManager.default.setAttributes([.modificationDate: Date()], ofItemAtPath: t.path("r", "logs/rank0.log"))
+        }
+        let done = try CLI.run(["ingest", "r", "--runs", t.runs])
+        #expect(done.status == 0, "\(done.stderr)")
+        let c = try t.counts("r")
+        #expect(c["lines"] == 150_000 && c["template_occurrences"] == 150_000 && c["pending_files"] == 0, "\(c)")
+        #expect(try t.search("r", ["oldword"]).text.isEmpty)
+        #expect(!(try t.search("r", ["newword"], limit: 1).text.isEmpty))
+        _ = sawPartial
+    }
+
     @Test func crlfAndProgressBarLineNumbersMatchGrep() throws {
         let t = try BadRuns()
         defer { t.remove() }
