@@ -589,6 +589,12 @@ func skippedPaths(_ inputs: [String: Any]) -> [String: String] {
         #expect(r.status == 0, "\(r.stderr)")
         #expect(obj["schema"] as? String == "diagnose.report/v1")
         #expect(strings(inputs["problems"]).contains { $0.contains("ghost-run-0") }, "\(inputs)")
+        // A manifest naming a path, not a run id, is refused as a baseline but not as a run.
+        try t.write("s", "run.yaml", "baseline: ../r\n")
+        try t.write("s", "logs/rank0.log", "INFO hello\n")
+        let (r2, _, inputs2) = try t.report("s")
+        #expect(r2.status == 0, "\(r2.stderr)")
+        #expect(strings(inputs2["problems"]).contains { $0.contains("../r") }, "\(inputs2)")
     }
 
     @Test func aMalformedManifestIsListedNotFatal() throws {
