@@ -41,17 +41,36 @@ public enum SkipReason: Sendable, Hashable, CustomStringConvertible {
 }
 
 /// Walks a run folder (any depth), skipping hidden entries (`.diagnose`, `.git`; not `.hydra`) and
-/// symlink loops.
+/// symlink loops. Links are followed, except into a folder that holds the run folder (a loop in
+/// disguise: `logs/all -> /`) and into kernel filesystems (`/proc`, `/sys`), whose files can
+/// block a reader forever; both are listed with the reason.
 public enum Discovery {
     public static func walk(root: String) throws -> [DiscoveredFile] {
         var out: [DiscoveredFile] = []
         var visited: Set<String> = []
-        try walk(root: root, rel: "", into: &out, visited: &visited, depth: 0)
+        var st = stat()
+        let rootDev = stat(root, &st) == 0 ? UInt64(st.st_dev) : 0
+        let rootReal = realPath(root) ?? root
+        try walk(root: root, rel: "", into: &out, visited: &visited, depth: 0, rootDev: rootDev, rootReal: rootReal)
         return out.sorted { $0.path < $1.path }
     }
 
+    static func realPath(_ path: String) -> String? {
+        guard let p = realpath(path, nil) else { return nil }
+        defer { free(p) }
+        return String(cString: p)
+    }
+
+    /// The kernel filesystem (`/proc`, `/sys`, `/dev`) that `path` resolves into, if any.
+    static func kernelFilesystem(_ path: String) -> String? {
+        guard let real = realPath(path) else { return nil }
+        if real.hasPrefix("/dev/shm/") { return nil }
+        for top in ["/proc", "/sys", "/dev"] where real == top || real.hasPrefix(top + "/") { return top }
+        return nil
+    }
+
     private static func walk(root: String, rel: String, into out: inout [DiscoveredFile],
-                             visited: inout Set<String>, depth: Int) throws {
+                             visited: inout Set<String>, depth: Int, rootDev: UInt64, rootReal: String) throws {
         let dirPath = rel.isEmpty ? root : root + "/" + rel
         guard depth < 32 else {
             out.append(DiscoveredFile(path: rel, absolutePath: dirPath, size: -1, mtime: 0,
@@ -100,8 +119,21 @@ public enum Discovery {
                 out.append(DiscoveredFile(path: childRel, absolutePath: abs, size: -1, mtime: 0, unreadable: why))
                 continue
             }
+            if UInt64(cst.st_dev) != rootDev, let kind = kernelFilesystem(abs) {
+                out.append(DiscoveredFile(path: childRel, absolutePath: abs, size: -1, mtime: 0,
+                                          unreadable: "in \(kind), a kernel filesystem: never opened (reads can block; save a copy first)"))
+                continue
+            }
             if (cst.st_mode & S_IFMT) == S_IFDIR {
-                try walk(root: root, rel: childRel, into: &out, visited: &visited, depth: depth + 1)
+                var lst = stat()
+                if lstat(abs, &lst) == 0, (lst.st_mode & S_IFMT) == S_IFLNK, let target = realPath(abs),
+                   target == "/" || rootReal == target || rootReal.hasPrefix(target + "/") {
+                    out.append(DiscoveredFile(path: childRel, absolutePath: abs, size: -1, mtime: 0,
+                                              unreadable: "link to \(target), a folder holding the run folder: not followed"))
+                    continue
+                }
+                try walk(root: root, rel: childRel, into: &out, visited: &visited, depth: depth + 1,
+                         rootDev: rootDev, rootReal: rootReal)
             } else if (cst.st_mode & S_IFMT) == S_IFREG {
                 let mtime = Double(cst.st_mtim.tv_sec) + Double(cst.st_mtim.tv_nsec) / 1e9
                 out.append(DiscoveredFile(path: childRel, absolutePath: abs, size: Int64(cst.st_size), mtime: mtime))

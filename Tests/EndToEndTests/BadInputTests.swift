@@ -542,9 +542,23 @@ func skippedPaths(_ inputs: [String: Any]) -> [String: String] {
         try fm.createSymbolicLink(atPath: t.path("r", "b"), withDestinationPath: "a")
         try fm.createSymbolicLink(atPath: t.path("r", "logs/rank1.log"), withDestinationPath: t.path("outside", "real/rank1.log"))
         try fm.createSymbolicLink(atPath: t.path("r", "logs/dangling.log"), withDestinationPath: "nowhere.log")
+        // Not loops by inode, but walks of the whole machine or reads that never end.
+        try fm.createSymbolicLink(atPath: t.path("r", "logs/everything"), withDestinationPath: "/")
+        try fm.createSymbolicLink(atPath: t.path("r", "logs/runs-root"), withDestinationPath: t.runs)
+        try fm.createSymbolicLink(atPath: t.path("r", "logs/proc"), withDestinationPath: "/proc")
+        try fm.createSymbolicLink(atPath: t.path("r", "logs/kmsg.log"), withDestinationPath: "/proc/kmsg")
+        try fm.createSymbolicLink(atPath: t.path("r", "logs/zero.log"), withDestinationPath: "/dev/zero")
+        var deep = "deep"
+        for i in 0..<40 { deep += "/d\(i)" }
+        try t.write("r", deep + "/rank9.log", "INFO buried\n")
         let (r, _, inputs) = try t.report("r")
         #expect(r.status == 0, "\(r.stderr)")
         #expect(inputs["lines"] as? Int == 3, "\(inputs)")
+        let skipped = skippedPaths(inputs)
+        for p in ["logs/everything", "logs/runs-root", "logs/proc", "logs/kmsg.log", "logs/zero.log"] {
+            #expect(skipped[p] != nil, "\(p) not listed: \(skipped)")
+        }
+        #expect(skipped.keys.contains { $0.hasPrefix("deep/") && skipped[$0]!.contains("deeper") }, "\(skipped)")
         let found = try t.search("r", ["CUDA", "memory"])
         #expect(found.text.contains("logs/rank1.log:2:"), "\(found.text)")
         let listed = Set(skippedPaths(inputs).keys).union(strings(inputs["unrecognized_files"]))
