@@ -129,6 +129,23 @@ func skippedPaths(_ inputs: [String: Any]) -> [String: String] {
         #expect(found.text.contains("logs/rank0.log:3:"))
     }
 
+    /// Regression: every malformed line of a request log became a problem line in the report
+    /// (50,000 lines gave a 4.5 MB JSON report); now the first few are listed and the rest counted.
+    @Test func aFloodOfMalformedLinesIsCountedNotListed() throws {
+        let t = try BadRuns()
+        defer { t.remove() }
+        var text = ""
+        for i in 0..<20 { text += "{\"id\": \"req-\(i)\", \"usage\": {\"prompt_tokens\": 120, \"completion_tokens\": 30}}\n" }
+        for i in 0..<5000 { text += "{\"id\": \"req-x\(i)\", \"usage\": {\"prompt_tokens\": 1\n" }
+        try t.write("r", "serving/requests.jsonl", text)
+        let (r, _, inputs) = try t.report("r")
+        #expect(r.status == 0, "\(r.stderr)")
+        let problems = strings(inputs["problems"]).filter { $0.hasPrefix("serving/requests.jsonl") }
+        #expect(problems.count <= 25, "\(problems.count) problems listed")
+        #expect(problems.contains { $0.contains("5000 in all") }, "\(problems.suffix(2))")
+        #expect(problems.first?.hasPrefix("serving/requests.jsonl:21: ") == true, "\(problems.prefix(1))")
+    }
+
     @Test func binaryJunkIsListedWithAReasonAndGzipIsRead() throws {
         let t = try BadRuns()
         defer { t.remove() }
