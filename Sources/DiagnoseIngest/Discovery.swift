@@ -114,8 +114,9 @@ public enum Discovery {
             let abs = root + "/" + childRel
             var cst = stat()
             guard stat(abs, &cst) == 0 else {
-                let why = lstat(abs, &cst) == 0 && (cst.st_mode & S_IFMT) == S_IFLNK
-                    ? "broken symbolic link" : "cannot stat: \(String(cString: strerror(errno)))"
+                let error = errno
+                let why = lstat(abs, &cst) == 0 && (cst.st_mode & S_IFMT) == S_IFLNK && error == ENOENT
+                    ? "broken symbolic link" : "cannot stat: \(String(cString: strerror(error)))"
                 out.append(DiscoveredFile(path: childRel, absolutePath: abs, size: -1, mtime: 0, unreadable: why))
                 continue
             }
