@@ -254,16 +254,33 @@ extension EventIndex {
         return out
     }
 
-    /// Problems recorded for a run's current files ("path:line: message").
-    public func problems(run name: String) throws -> [String] {
+    /// Problems recorded for a run's current files ("path:line: message"). With `perFile`, a file
+    /// with more problems lists its first `perFile` and then one line with how many more there are,
+    /// so a file of a million malformed lines cannot flood the report.
+    public func problems(run name: String, perFile: Int? = nil) throws -> [String] {
         guard let runID = try runID(named: name) else { return [] }
-        return try db.query("""
+        let rows = try db.query("""
             SELECT f.path, p.line, p.message FROM problems p JOIN files f ON f.id = p.file_id
             WHERE f.run_id = ?1 AND f.state = 'current' ORDER BY f.path, p.line
-            """, [.int(runID)]).map { r in
-            let line = r[1].int.map { ":\($0)" } ?? ""
-            return "\(r[0].text ?? "?")\(line): \(r[2].text ?? "")"
+            """, [.int(runID)])
+        var out: [String] = []
+        var path: String? = nil
+        var inFile = 0
+        func closeFile() {
+            if let path, let cap = perFile, inFile > cap {
+                out.append("\(path): \(inFile - cap) more problems not listed (\(inFile) in all)")
+            }
         }
+        for r in rows {
+            let p = r[0].text ?? "?"
+            if p != path { closeFile(); path = p; inFile = 0 }
+            inFile += 1
+            if let cap = perFile, inFile > cap { continue }
+            let line = r[1].int.map { ":\($0)" } ?? ""
+            out.append("\(p)\(line): \(r[2].text ?? "")")
+        }
+        closeFile()
+        return out
     }
 }
 

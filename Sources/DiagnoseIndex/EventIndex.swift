@@ -122,6 +122,8 @@ public final class EventIndex {
         let applied = Set(try db.query("SELECT name FROM migrations").compactMap { $0[0].text })
         for m in Schema.migrations where !applied.contains(m.name) {
             try db.transaction {
+                // Another process opening the same new index may have applied it meanwhile.
+                guard try db.query("SELECT 1 FROM migrations WHERE name = ?1", [.text(m.name)]).isEmpty else { return }
                 try db.execute(m.sql)
                 let st = try db.prepare("INSERT INTO migrations(name, applied_at) VALUES (?1, ?2)")
                 try st.bind([.text(m.name), .text(ISOTime.string(Date()))])

@@ -14,6 +14,9 @@ public struct DiscoveredFile: Sendable, Hashable {
     public let size: Int64
     /// Modification time, seconds.
     public let mtime: Double
+    /// Set when the entry cannot be read as a regular file (a FIFO, a socket, a device, a broken
+    /// link, a folder that cannot be listed): it is listed with this reason, never opened.
+    public var unreadable: String? = nil
 }
 
 /// Why a file is not parsed.
@@ -23,6 +26,7 @@ public enum SkipReason: Sendable, Hashable, CustomStringConvertible {
     case unrecognized
     case pickle
     case tooLarge(Int64)
+    case utf16
 
     public var description: String {
         switch self {
@@ -31,26 +35,52 @@ public enum SkipReason: Sendable, Hashable, CustomStringConvertible {
         case .unrecognized: "no parser recognised it"
         case .pickle: "Python pickle (training_args.bin / *.pt): never unpickled, it could run code"
         case .tooLarge(let n): "too large for a whole-document format (\(n) bytes)"
+        case .utf16: "UTF-16 text (byte-order mark): not read; convert it with iconv -f UTF-16 -t UTF-8"
         }
     }
 }
 
 /// Walks a run folder (any depth), skipping hidden entries (`.diagnose`, `.git`; not `.hydra`) and
-/// symlink loops.
+/// symlink loops. Links are followed, except into a folder that holds the run folder (a loop in
+/// disguise: `logs/all -> /`) and into kernel filesystems (`/proc`, `/sys`), whose files can
+/// block a reader forever; both are listed with the reason.
 public enum Discovery {
     public static func walk(root: String) throws -> [DiscoveredFile] {
         var out: [DiscoveredFile] = []
         var visited: Set<String> = []
-        try walk(root: root, rel: "", into: &out, visited: &visited, depth: 0)
+        var st = stat()
+        let rootDev = stat(root, &st) == 0 ? UInt64(st.st_dev) : 0
+        let rootReal = realPath(root) ?? root
+        try walk(root: root, rel: "", into: &out, visited: &visited, depth: 0, rootDev: rootDev, rootReal: rootReal)
         return out.sorted { $0.path < $1.path }
     }
 
+    static func realPath(_ path: String) -> String? {
+        guard let p = realpath(path, nil) else { return nil }
+        defer { free(p) }
+        return String(cString: p)
+    }
+
+    /// The kernel filesystem (`/proc`, `/sys`, `/dev`) that `path` resolves into, if any.
+    static func kernelFilesystem(_ path: String) -> String? {
+        guard let real = realPath(path) else { return nil }
+        if real.hasPrefix("/dev/shm/") { return nil }
+        for top in ["/proc", "/sys", "/dev"] where real == top || real.hasPrefix(top + "/") { return top }
+        return nil
+    }
+
     private static func walk(root: String, rel: String, into out: inout [DiscoveredFile],
-                             visited: inout Set<String>, depth: Int) throws {
-        guard depth < 32 else { return }
+                             visited: inout Set<String>, depth: Int, rootDev: UInt64, rootReal: String) throws {
         let dirPath = rel.isEmpty ? root : root + "/" + rel
+        guard depth < 32 else {
+            out.append(DiscoveredFile(path: rel, absolutePath: dirPath, size: -1, mtime: 0,
+                                      unreadable: "folder nested deeper than 32 levels: not read"))
+            return
+        }
         guard let dir = opendir(dirPath) else {
             if rel.isEmpty { throw DiscoveryError.cannotRead(path: root, errno: errno) }
+            out.append(DiscoveredFile(path: rel, absolutePath: dirPath, size: -1, mtime: 0,
+                                      unreadable: "cannot list folder: \(String(cString: strerror(errno)))"))
             return
         }
         defer { closedir(dir) }
@@ -62,8 +92,17 @@ public enum Discovery {
         }
         var names: [String] = []
         while let ent = readdir(dir) {
-            let name = withUnsafePointer(to: ent.pointee.d_name) {
-                $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
+            let raw = withUnsafePointer(to: ent.pointee.d_name) {
+                $0.withMemoryRebound(to: CChar.self, capacity: 256) { (String(validatingCString: $0), String(cString: $0)) }
+            }
+            guard let name = raw.0 else {
+                // A name that is not UTF-8 cannot be opened through a String path: list it, repaired.
+                let shown = rel.isEmpty ? raw.1 : rel + "/" + raw.1
+                if !raw.1.hasPrefix(".") {
+                    out.append(DiscoveredFile(path: shown, absolutePath: root + "/" + shown, size: -1, mtime: 0,
+                                              unreadable: "file name is not valid UTF-8"))
+                }
+                continue
             }
             // Hidden entries (.diagnose, .git, editor files) are skipped, except Hydra's run
             // metadata folder, which holds the resolved config and the CLI overrides.
@@ -75,14 +114,39 @@ public enum Discovery {
             let abs = root + "/" + childRel
             var cst = stat()
             guard stat(abs, &cst) == 0 else {
-                out.append(DiscoveredFile(path: childRel, absolutePath: abs, size: -1, mtime: 0))
+                let error = errno
+                let why = lstat(abs, &cst) == 0 && (cst.st_mode & S_IFMT) == S_IFLNK && error == ENOENT
+                    ? "broken symbolic link" : "cannot stat: \(String(cString: strerror(error)))"
+                out.append(DiscoveredFile(path: childRel, absolutePath: abs, size: -1, mtime: 0, unreadable: why))
+                continue
+            }
+            if UInt64(cst.st_dev) != rootDev, let kind = kernelFilesystem(abs) {
+                out.append(DiscoveredFile(path: childRel, absolutePath: abs, size: -1, mtime: 0,
+                                          unreadable: "in \(kind), a kernel filesystem: never opened (reads can block; save a copy first)"))
                 continue
             }
             if (cst.st_mode & S_IFMT) == S_IFDIR {
-                try walk(root: root, rel: childRel, into: &out, visited: &visited, depth: depth + 1)
+                var lst = stat()
+                if lstat(abs, &lst) == 0, (lst.st_mode & S_IFMT) == S_IFLNK, let target = realPath(abs),
+                   target == "/" || rootReal == target || rootReal.hasPrefix(target + "/") {
+                    out.append(DiscoveredFile(path: childRel, absolutePath: abs, size: -1, mtime: 0,
+                                              unreadable: "link to \(target), a folder holding the run folder: not followed"))
+                    continue
+                }
+                try walk(root: root, rel: childRel, into: &out, visited: &visited, depth: depth + 1,
+                         rootDev: rootDev, rootReal: rootReal)
             } else if (cst.st_mode & S_IFMT) == S_IFREG {
                 let mtime = Double(cst.st_mtim.tv_sec) + Double(cst.st_mtim.tv_nsec) / 1e9
                 out.append(DiscoveredFile(path: childRel, absolutePath: abs, size: Int64(cst.st_size), mtime: mtime))
+            } else {
+                let kind = switch cst.st_mode & S_IFMT {
+                case S_IFIFO: "a named pipe (FIFO)"
+                case S_IFSOCK: "a socket"
+                case S_IFCHR, S_IFBLK: "a device"
+                default: "not a regular file"
+                }
+                out.append(DiscoveredFile(path: childRel, absolutePath: abs, size: -1, mtime: 0,
+                                          unreadable: "\(kind): never opened"))
             }
         }
     }
@@ -131,6 +195,11 @@ public enum Discovery {
             if c < 0x20 && c != 0x0A && c != 0x0D && c != 0x09 && c != 0x1B && c != 0x0C { control += 1 }
         }
         return Double(control) / Double(sample.count) > 0.1
+    }
+
+    /// True when the head starts with a UTF-16 byte-order mark (a log saved by a Windows tool).
+    public static func looksUTF16(_ head: FileHead) -> Bool {
+        head.bytes.starts(with: [0xFF, 0xFE]) || head.bytes.starts(with: [0xFE, 0xFF])
     }
 
     /// Pickles are never opened (training_args.bin, *.pt, *.pkl).

@@ -128,11 +128,12 @@ public final class Ingestor: @unchecked Sendable {
 
     private func ingestFile(_ file: DiscoveredFile, runID: Int64, report: inout IngestReport) throws {
         let existing = try locked { try index.currentFile(run: runID, path: file.path) }
-        if file.size < 0 {
-            try record(skipped: file, runID: runID, existing: existing, note: SkipReason.unreadable("cannot stat").description, format: nil)
+        if file.size < 0 || file.unreadable != nil {
+            let why = file.unreadable ?? "cannot stat"
+            try record(skipped: file, runID: runID, existing: existing, note: SkipReason.unreadable(why).description, format: nil)
             return
         }
-        if let e = existing, e.complete, e.size == file.size, e.mtime == file.mtime {
+        if let e = existing, e.complete, e.size == file.size, e.mtime == file.mtime, Self.sameHead(file, as: e) {
             report.skippedUnchanged += 1
             return
         }
@@ -145,7 +146,12 @@ public final class Ingestor: @unchecked Sendable {
             try record(skipped: file, runID: runID, existing: existing, note: SkipReason.pickle.description, format: nil)
             return
         }
-        if Discovery.looksBinary(head) && !LineReader.isGzip(path: file.absolutePath) {
+        if Discovery.looksUTF16(head) {
+            try record(skipped: file, runID: runID, existing: existing, note: SkipReason.utf16.description, format: nil)
+            return
+        }
+        // A gzip file's head is its decompressed text, so this also catches compressed binaries.
+        if Discovery.looksBinary(head) {
             try record(skipped: file, runID: runID, existing: existing, note: SkipReason.binary.description, format: nil)
             return
         }
@@ -247,6 +253,9 @@ public final class Ingestor: @unchecked Sendable {
         r.truncatedLines = base.truncated + sink.truncatedLines
         r.endsMidLine = Self.endsMidLine(path: file.absolutePath, size: r.size)
         r.complete = true
+        if let damage = LineReader.gzipDamage(path: file.absolutePath) {
+            sink.problem(line: nil, "gzip stream ends early (\(damage)): the lines before it were read")
+        }
         if let parseError {
             sink.problem(line: nil, "parse error: \(parseError)")
             r.note = "parse error: \(parseError)"
@@ -301,6 +310,14 @@ public final class Ingestor: @unchecked Sendable {
         var h: UInt64 = 0xcbf29ce484222325
         for i in 0..<n { h = (h ^ UInt64(bytes[i])) &* 0x100000001b3 }
         return (n, Int64(bitPattern: h))
+    }
+
+    /// True when the file still starts with the bytes it was indexed with. Size and mtime alone
+    /// miss a same-size rewrite whose mtime was preserved (`cp -p`, `rsync -t`, tar).
+    static func sameHead(_ file: DiscoveredFile, as row: FileRow) -> Bool {
+        guard row.headLength > 0 else { return true }
+        guard let head = try? Discovery.head(of: file, limit: row.headLength) else { return false }
+        return head.bytes.count == row.headLength && fingerprint(head.bytes, length: row.headLength).hash == row.headHash
     }
 
     static func bytesRead(_ file: DiscoveredFile, _ start: Int64, _ attrs: [FileAttributeKey: Any]?) -> Int64 {

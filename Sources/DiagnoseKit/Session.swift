@@ -34,8 +34,10 @@ public final class Session {
             ingestor.flushRecords = every
             ingestor.flushOccurrences = every
         }
-        do { return try ingestor.ingest(run: runID, folder: folder) } catch let e as DiagnoseError { throw e } catch {
-            throw .index("\(error)")
+        return try IngestLock.holding(indexPath: workspace.indexPath) { () throws(DiagnoseError) -> IngestReport in
+            do { return try ingestor.ingest(run: runID, folder: folder) } catch let e as DiagnoseError { throw e } catch {
+                throw .index("\(error)")
+            }
         }
     }
 
@@ -53,6 +55,9 @@ public final class Session {
             return obs
         } catch let e as DiagnoseError { throw e } catch { throw .index("\(error)") }
     }
+
+    /// Problems listed per file in the report; the rest are counted in one line.
+    public static let problemsPerFile = 20
 
     /// The coverage block of the report, from the index.
     public func inputs(_ runID: String) throws(DiagnoseError) -> InputsSummary {
@@ -73,7 +78,7 @@ public final class Session {
             if let id = try index.runID(named: runID) {
                 s.truncatedLines = try index.files(run: id).reduce(0) { $0 + $1.truncatedLines }
             }
-            s.problems = try index.problems(run: runID)
+            s.problems = try index.problems(run: runID, perFile: Self.problemsPerFile)
         } catch { throw .index("\(error)") }
         return s
     }

@@ -112,12 +112,20 @@ private final class GzipSource: ByteSource {
         gzbuffer(gz, 1 << 17)
         if offset > 0 { gzseek(gz, Int(offset), SEEK_SET) }
     }
+    /// Why the stream ended early (cut off or corrupt), once it has.
+    var damage: String?
     func read(into p: UnsafeMutableRawPointer, count: Int) throws(ReadError) -> Int {
+        guard damage == nil else { return 0 }
         let n = gzread(gz, p, UInt32(min(count, Int(Int32.max))))
-        if n < 0 {
+        if n <= 0 {
+            // A cut-off or corrupt stream ends the data: what decompressed before it is kept and
+            // the reason stays for `LineReader.gzipDamage` (zlib keeps it for gzerror).
             var code: Int32 = 0
-            let msg = gzerror(gz, &code).map { String(cString: $0) } ?? "unknown"
-            throw .corruptGzip(path: path, message: msg)
+            let msg = gzerror(gz, &code).map { String(cString: $0) } ?? "unknown error"
+            if n < 0 || code != Z_OK {
+                damage = msg.hasPrefix(path + ": ") ? String(msg.dropFirst(path.count + 2)) : msg
+            }
+            return 0
         }
         return Int(n)
     }
@@ -154,6 +162,18 @@ public struct LineReader {
         return n == 2 && magic.0 == 0x1f && magic.1 == 0x8b
     }
 
+    /// For a gzip file: why its stream cannot be read to the end (cut off, corrupt), or nil when
+    /// it can. Decompresses the whole file; readers stop quietly at such damage, so callers that
+    /// must report it ask here.
+    public static func gzipDamage(path: String) -> String? {
+        guard isGzip(path: path), let source = try? GzipSource(path: path, offset: 0) else { return nil }
+        defer { source.close() }
+        let buffer = UnsafeMutableRawPointer.allocate(byteCount: 1 << 17, alignment: 16)
+        defer { buffer.deallocate() }
+        while let n = try? source.read(into: buffer, count: 1 << 17), n > 0 {}
+        return source.damage
+    }
+
     /// Calls `body` for every frame of every line, in order.
     @discardableResult
     public func forEach(_ body: (LineView) throws -> Void) throws -> ReadStats {
@@ -173,19 +193,25 @@ public struct LineReader {
         var scan = 0           // where the search for `\n` resumes
         var bufferBase = startOffset  // file offset of buffer[0]
         var skipping = false   // inside an over-long line: discard until `\n`
+        var lineOpen = false   // frames of the current line were already delivered (a long `\r` line)
+        var nextFrame = 0      // index of the current line's next frame
         var eof = false
 
-        func emitLine(_ s: Int, _ e: Int, truncated: Bool, end terminatorEnd: Int64) throws {
-            lineNo += 1
-            stats.lines += 1
+        /// Delivers the frames in [s, e). `partial`: the line goes on after `e` (a progress bar
+        /// longer than the cap is delivered frame by frame, not cut), so no frame is its last.
+        func emitLine(_ s: Int, _ e: Int, truncated: Bool, end terminatorEnd: Int64, partial: Bool = false) throws {
+            if !lineOpen {
+                lineNo += 1
+                stats.lines += 1
+            }
             var lineEnd = e
-            if lineEnd > s, buffer.load(fromByteOffset: lineEnd - 1, as: UInt8.self) == 0x0D { lineEnd -= 1 }
+            if !partial, lineEnd > s, buffer.load(fromByteOffset: lineEnd - 1, as: UInt8.self) == 0x0D { lineEnd -= 1 }
             // Split on bare `\r`: progress-bar frames share the line number. Empty frames are
             // dropped unless the whole line is empty. Frames are emitted one behind, so the last
             // one can be marked.
             var pending: (Int, Int, Int)? = nil  // start, end, frame index
             var fs = s
-            var frame = 0
+            var frame = nextFrame
             func flush(last: Bool) throws {
                 guard let (ps, pe, pf) = pending else { return }
                 try body(LineView(bytes: UnsafeRawBufferPointer(start: buffer + ps, count: pe - ps), number: lineNo,
@@ -206,11 +232,19 @@ public struct LineReader {
                 if cr == nil { break }
                 fs = fe + 1
             }
-            if pending == nil {
+            if partial {
+                try flush(last: false)
+                lineOpen = true
+                nextFrame = frame
+                return
+            }
+            if pending == nil && !lineOpen {
                 // An empty line (or one made only of `\r`): deliver it once, empty.
                 pending = (s, s, 0)
             }
             try flush(last: true)
+            lineOpen = false
+            nextFrame = 0
         }
 
         while true {
@@ -219,6 +253,8 @@ public struct LineReader {
                 let p = nl - UnsafeMutableRawPointer(buffer)
                 if skipping {
                     skipping = false
+                    lineOpen = false
+                    nextFrame = 0
                 } else {
                     try emitLine(start, p, truncated: false, end: bufferBase + Int64(p + 1))
                 }
@@ -230,6 +266,15 @@ public struct LineReader {
             }
             scan = end
             // No newline in the pending bytes.
+            if !skipping && end - start >= maxLineBytes {
+                // Frames up to the last `\r` are whole: deliver them, keep the rest pending.
+                var c = end - 1
+                while c >= start, buffer.load(fromByteOffset: c, as: UInt8.self) != 0x0D { c -= 1 }
+                if c >= start {
+                    try emitLine(start, c, truncated: false, end: -1, partial: true)
+                    start = c + 1
+                }
+            }
             if !skipping && end - start >= maxLineBytes {
                 try emitLine(start, start + maxLineBytes, truncated: true, end: -1)
                 stats.truncatedLines += 1
@@ -244,7 +289,7 @@ public struct LineReader {
                 if !skipping && end > start {
                     try emitLine(start, end, truncated: false, end: bufferBase + Int64(end))
                     stats.endsMidLine = true
-                } else if skipping {
+                } else if skipping || lineOpen {
                     stats.endsMidLine = true
                 }
                 stats.bytes = bufferBase + Int64(end) - startOffset

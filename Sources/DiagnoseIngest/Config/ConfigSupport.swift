@@ -35,6 +35,9 @@ public enum ConfigSupport {
         guard let data = FileManager.default.contents(atPath: input.absolutePath) else {
             throw ReadError.cannotOpen(path: input.path, errno: errno)
         }
+        // Editors on Windows save a UTF-8 byte-order mark that JSON readers reject at column 1;
+        // dropping it leaves every line number as it was.
+        if data.starts(with: [0xEF, 0xBB, 0xBF]) { return [UInt8](data.dropFirst(3)) }
         return [UInt8](data)
     }
 

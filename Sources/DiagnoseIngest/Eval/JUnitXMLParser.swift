@@ -45,6 +45,7 @@ public struct JUnitXMLParser: FormatParser {
         var outcome: (kind: String, message: String)? = nil
         var counts: [String: (passed: Int, failed: Int, skipped: Int, line: Int)] = [:]
         var sawCase = false
+        var openSuites: [Int] = []
         func finishCase() {
             guard let c = current else { return }
             let id = c.classname.isEmpty ? c.name : "\(c.classname)::\(c.name)"
@@ -78,6 +79,9 @@ public struct JUnitXMLParser: FormatParser {
             case ("testsuite", false):
                 suite = tag.attributes["name"] ?? "tests"
                 suiteLine = lineOf(tag.start)
+                if !tag.selfClosing { openSuites.append(suiteLine) }
+            case ("testsuite", true):
+                _ = openSuites.popLast()
             case ("testcase", false):
                 finishCase()
                 sawCase = true
@@ -97,6 +101,11 @@ public struct JUnitXMLParser: FormatParser {
             }
         }
         finishCase()
+        if let open = openSuites.last {
+            // Written by a run that was killed: what is there is read, the cut is reported.
+            sink.problem(line: lineOf(max(0, n - 1)),
+                         "JUnit XML cut off: <testsuite> opened at line \(open) is never closed")
+        }
         if !sawCase { sink.problem(line: nil, "no <testcase> elements") }
         for (name, t) in counts.sorted(by: { $0.key < $1.key }) where t.passed + t.failed > 0 {
             sink.emit(EvalScore(task: name, metric: "pass_rate", value: Double(t.passed) / Double(t.passed + t.failed),

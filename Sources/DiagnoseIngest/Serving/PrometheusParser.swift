@@ -19,7 +19,9 @@ public struct PrometheusParser: FormatParser {
             if l.hasPrefix("#") { continue }
             if PrometheusText.sample(l) != nil { samples += 1 } else { other += 1 }
         }
-        guard samples > 0, other <= samples / 5 else { return 0 }
+        // `# HELP`/`# TYPE` lines mark the exposition format even when some samples are damaged
+        // (counted as unparsed when read).
+        guard samples > 0, other <= samples / 5 || (typeLines > 0 && other <= samples) else { return 0 }
         if typeLines > 0 { return 0.9 }
         if head.text.contains("vllm:") || head.text.contains("sglang:") { return 0.85 }
         return head.ext == "prom" || head.ext == "metrics" ? 0.6 : 0.25
