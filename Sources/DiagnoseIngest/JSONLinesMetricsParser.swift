@@ -9,7 +9,10 @@ public struct JSONLinesMetricsParser: FormatParser {
     public var resumable: Bool { true }
 
     public func sniff(_ head: FileHead) -> Double {
-        let lines = head.lines.prefix(20)
+        var all = head.lines
+        // The head may cut the file inside a line: that partial line says nothing about the format.
+        if head.size > Int64(head.bytes.count), let last = head.bytes.last, last != 0x0A, all.count > 1 { all.removeLast() }
+        let lines = all.prefix(20)
         guard !lines.isEmpty else { return 0 }
         var objects = 0, numeric = 0
         for l in lines {

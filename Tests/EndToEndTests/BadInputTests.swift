@@ -238,8 +238,8 @@ func skippedPaths(_ inputs: [String: Any]) -> [String: String] {
     }
 
     /// A JSON-lines metrics file whose second line is longer than the 64 KiB sniffing head.
-    @Test(.disabled("bug: JSONLinesMetricsParser.sniff counts the head's last, cut-off line as a non-metric line (1 of 2 = 0.5 < 0.6), so the file is read as a text log and its metrics are lost; it should ignore a last head line that the 64 KiB head cut"))
-    func aMetricsLineLongerThanTheHeadKeepsTheFileAsMetrics() throws {
+    /// Regression: the sniff counted the head's last, cut-off line as a non-metric line.
+    @Test func aMetricsLineLongerThanTheHeadKeepsTheFileAsMetrics() throws {
         let t = try BadRuns()
         defer { t.remove() }
         let long = String(repeating: "z", count: 100 << 10)
