@@ -207,11 +207,11 @@ examples:
 """#),
         ("calibration.yaml", #"""
 method: platt
-a: 1.4919820173217733
+a: 1.4020938082114784
 b: 0.0
 threshold: 0.5
 weak_floor: 0.05
-note: "slope-only Platt fit (decision boundary kept at raw score 0) on 57 scored dev cases of 62 (35 training + 27 serving/eval, 2026-11-21 snapshot)"
+note: "Platt fit on 56 dev cases"
 """#),
         ("chat-template-mismatch.yaml", #"""
 cause: chat-template-mismatch
