@@ -36,8 +36,8 @@ verify: |
   On a sample of failures, the filter extracts the answer the raw output contains, and the invalid
   rate returns to the baseline's.
 examples:
-  incidents: []
-  healthy: []
+  incidents: [dev/case-030, dev/case-037]
+  healthy: [dev/case-005, dev/case-012, dev/case-022, dev/case-032, dev/case-046, dev/case-060]
 """#),
         ("bad-data-batch.yaml", #"""
 cause: bad-data-batch
@@ -85,8 +85,8 @@ verify: |
   Re-run through the onset step with the offending samples removed: no spike or NaN at that step,
   and loss tracks the baseline.
 examples:
-  incidents: []
-  healthy: []
+  incidents: [dev/case-007, dev/case-019]
+  healthy: [dev/case-005, dev/case-012, dev/case-022, dev/case-032, dev/case-046, dev/case-060]
 """#),
         ("cache-capacity-eviction.yaml", #"""
 cause: cache-capacity-eviction
@@ -125,8 +125,8 @@ remediation: |
 verify: |
   Evictions/preemptions fall back to the baseline's rate and the hit rate recovers at the same load.
 examples:
-  incidents: []
-  healthy: []
+  incidents: [dev/case-027, dev/case-039]
+  healthy: [dev/case-005, dev/case-012, dev/case-022, dev/case-032, dev/case-046, dev/case-060]
 """#),
         ("cache-prefix-too-short.yaml", #"""
 cause: cache-prefix-too-short
@@ -166,8 +166,8 @@ verify: |
   Tokenise the shared prefix and compare with the block size / minimum length: it must be longer;
   cached tokens per request then become non-zero.
 examples:
-  incidents: []
-  healthy: []
+  incidents: [dev/case-031, dev/case-047]
+  healthy: [dev/case-005, dev/case-012, dev/case-022, dev/case-032, dev/case-046, dev/case-060]
 """#),
         ("cache-routing-affinity.yaml", #"""
 cause: cache-routing-affinity
@@ -202,8 +202,8 @@ remediation: |
 verify: |
   Per-replica hit rates return to the baseline's at the new replica count.
 examples:
-  incidents: []
-  healthy: []
+  incidents: [dev/case-003, dev/case-033]
+  healthy: [dev/case-005, dev/case-012, dev/case-022, dev/case-032, dev/case-046, dev/case-060]
 """#),
         ("calibration.yaml", #"""
 method: platt
@@ -248,8 +248,8 @@ verify: |
   A rendered prompt matches the baseline's byte for byte, outputs contain no role/special tokens,
   and scores return to the baseline's.
 examples:
-  incidents: []
-  healthy: []
+  incidents: [dev/case-038, dev/case-056]
+  healthy: [dev/case-005, dev/case-012, dev/case-022, dev/case-032, dev/case-046, dev/case-060]
 """#),
         ("cuda-oom.yaml", #"""
 cause: cuda-oom
@@ -288,8 +288,8 @@ verify: |
   Peak memory per rank should stay below the GPU's capacity with headroom through a full step at
   the longest sequence, and no OOM in the logs.
 examples:
-  incidents: []
-  healthy: []
+  incidents: [dev/case-050, dev/case-055]
+  healthy: [dev/case-005, dev/case-012, dev/case-022, dev/case-032, dev/case-046, dev/case-060]
 """#),
         ("data-repeat.yaml", #"""
 cause: data-repeat
@@ -325,8 +325,8 @@ verify: |
   Training loss should no longer drop at epoch boundaries and the train/val gap should match the
   baseline's.
 examples:
-  incidents: []
-  healthy: []
+  incidents: [dev/case-017]
+  healthy: [dev/case-005, dev/case-012, dev/case-022, dev/case-032, dev/case-046, dev/case-060]
 """#),
         ("dataloader-stall.yaml", #"""
 cause: dataloader-stall
@@ -361,8 +361,8 @@ verify: |
   Data-wait time per step should return to the baseline's (a small fraction of step time) and
   throughput should recover.
 examples:
-  incidents: []
-  healthy: []
+  incidents: [dev/case-013]
+  healthy: [dev/case-005, dev/case-012, dev/case-022, dev/case-032, dev/case-046, dev/case-060]
 """#),
         ("disk-full.yaml", #"""
 cause: disk-full
@@ -389,8 +389,8 @@ remediation: |
 verify: |
   df on the checkpoint path shows room for several checkpoints, and the next save completes.
 examples:
-  incidents: []
-  healthy: []
+  incidents: [dev/case-002, dev/case-009]
+  healthy: [dev/case-005, dev/case-012, dev/case-022, dev/case-032, dev/case-046, dev/case-060]
 """#),
         ("eval-config-change.yaml", #"""
 cause: eval-config-change
@@ -425,8 +425,8 @@ verify: |
   With the baseline's eval settings, the scores of the same checkpoint match the baseline's within
   their stderr.
 examples:
-  incidents: []
-  healthy: []
+  incidents: [dev/case-016]
+  healthy: [dev/case-005, dev/case-012, dev/case-022, dev/case-032, dev/case-046, dev/case-060]
 """#),
         ("fp16-overflow.yaml", #"""
 cause: fp16-overflow
@@ -464,8 +464,8 @@ verify: |
   Overflow/skipped-step lines should be rare after warmup, the loss scale should stay well above
   its minimum, and loss should stay finite past the previous onset step.
 examples:
-  incidents: []
-  healthy: []
+  incidents: [dev/case-006, dev/case-043]
+  healthy: [dev/case-005, dev/case-012, dev/case-022, dev/case-032, dev/case-046, dev/case-060]
 """#),
         ("gpu-hardware-fault.yaml", #"""
 cause: gpu-hardware-fault
@@ -502,8 +502,8 @@ verify: |
   The resumed run on other hardware passes the failure step with no Xid/ECC messages and every
   rank's loss stays finite.
 examples:
-  incidents: []
-  healthy: []
+  incidents: [dev/case-020, dev/case-041]
+  healthy: [dev/case-005, dev/case-012, dev/case-022, dev/case-032, dev/case-046, dev/case-060]
 """#),
         ("grad-accum-misconfig.yaml", #"""
 cause: grad-accum-misconfig
@@ -542,8 +542,8 @@ verify: |
   The global batch size (and samples per step) should match the baseline, and loss level and
   noise should track it.
 examples:
-  incidents: []
-  healthy: []
+  incidents: [dev/case-023, dev/case-029]
+  healthy: [dev/case-005, dev/case-012, dev/case-022, dev/case-032, dev/case-046, dev/case-060]
 """#),
         ("lr-schedule-misconfig.yaml", #"""
 cause: lr-schedule-misconfig
@@ -578,8 +578,8 @@ verify: |
   The logged LR should reach its minimum at the planned end of training, and loss should keep
   improving as in the baseline.
 examples:
-  incidents: []
-  healthy: []
+  incidents: [dev/case-011, dev/case-062]
+  healthy: [dev/case-005, dev/case-012, dev/case-022, dev/case-032, dev/case-046, dev/case-060]
 """#),
         ("lr-too-high.yaml", #"""
 cause: lr-too-high
@@ -624,8 +624,8 @@ verify: |
   Re-run from the last good checkpoint with the baseline LR: the LR curve should match the
   baseline's and loss and grad norm should stay within the baseline's band past the onset step.
 examples:
-  incidents: []
-  healthy: []
+  incidents: [dev/case-024, dev/case-048]
+  healthy: [dev/case-005, dev/case-012, dev/case-022, dev/case-032, dev/case-046, dev/case-060]
 """#),
         ("max-tokens-truncation.yaml", #"""
 cause: max-tokens-truncation
@@ -660,8 +660,8 @@ remediation: |
 verify: |
   Finish reason "length" becomes rare and scores return to the baseline's.
 examples:
-  incidents: []
-  healthy: []
+  incidents: [dev/case-015, dev/case-059]
+  healthy: [dev/case-005, dev/case-012, dev/case-022, dev/case-032, dev/case-046, dev/case-060]
 """#),
         ("nccl-timeout.yaml", #"""
 cause: nccl-timeout
@@ -695,8 +695,8 @@ verify: |
   All ranks reach the same step at the same pace, and no watchdog timeouts appear over a run
   longer than the one that failed.
 examples:
-  incidents: []
-  healthy: []
+  incidents: [dev/case-008, dev/case-044]
+  healthy: [dev/case-005, dev/case-012, dev/case-022, dev/case-032, dev/case-046, dev/case-060]
 """#),
         ("preemption.yaml", #"""
 cause: preemption
@@ -726,8 +726,8 @@ remediation: |
 verify: |
   The requeued job resumes from the latest checkpoint and continues the loss curve.
 examples:
-  incidents: []
-  healthy: []
+  incidents: [dev/case-001, dev/case-042]
+  healthy: [dev/case-005, dev/case-012, dev/case-022, dev/case-032, dev/case-046, dev/case-060]
 """#),
         ("prefix-caching-disabled.yaml", #"""
 cause: prefix-caching-disabled
@@ -764,8 +764,8 @@ remediation: |
 verify: |
   The server's startup config shows caching enabled and the cache hit rate returns to the baseline's.
 examples:
-  incidents: []
-  healthy: []
+  incidents: [dev/case-025, dev/case-058]
+  healthy: [dev/case-005, dev/case-012, dev/case-022, dev/case-032, dev/case-046, dev/case-060]
 """#),
         ("prompt-prefix-unstable.yaml", #"""
 cause: prompt-prefix-unstable
@@ -802,8 +802,8 @@ verify: |
   Render two requests and diff them: the shared prefix should cover the system prompt and tools;
   the cache hit rate should return to the baseline's.
 examples:
-  incidents: []
-  healthy: []
+  incidents: [dev/case-004, dev/case-052]
+  healthy: [dev/case-005, dev/case-012, dev/case-022, dev/case-032, dev/case-046, dev/case-060]
 """#),
         ("resume-state-reset.yaml", #"""
 cause: resume-state-reset
@@ -839,8 +839,8 @@ verify: |
   After resuming, the logged LR should continue the schedule from its value before the
   interruption, with no loss spike at the resume step.
 examples:
-  incidents: []
-  healthy: []
+  incidents: [dev/case-021, dev/case-053]
+  healthy: [dev/case-005, dev/case-012, dev/case-022, dev/case-032, dev/case-046, dev/case-060]
 """#),
         ("stop-sequence-misconfig.yaml", #"""
 cause: stop-sequence-misconfig
@@ -876,8 +876,8 @@ verify: |
   Sampled generations end right after the answer, finish reason is "stop", and scores return to
   the baseline's.
 examples:
-  incidents: []
-  healthy: []
+  incidents: [dev/case-051, dev/case-054]
+  healthy: [dev/case-005, dev/case-012, dev/case-022, dev/case-032, dev/case-046, dev/case-060]
 """#),
         ("straggler-node.yaml", #"""
 cause: straggler-node
@@ -916,8 +916,8 @@ verify: |
   Per-rank step times should agree within a few percent and throughput should return to the
   baseline's.
 examples:
-  incidents: []
-  healthy: []
+  incidents: [dev/case-026]
+  healthy: [dev/case-005, dev/case-012, dev/case-022, dev/case-032, dev/case-046, dev/case-060]
 """#),
         ("tokenizer-mismatch.yaml", #"""
 cause: tokenizer-mismatch
@@ -955,8 +955,8 @@ verify: |
   tokenizer.vocab_size and the model's embedding size should agree, no index errors, and the
   initial loss should match the baseline's.
 examples:
-  incidents: []
-  healthy: []
+  incidents: [dev/case-036, dev/case-040]
+  healthy: [dev/case-005, dev/case-012, dev/case-022, dev/case-032, dev/case-046, dev/case-060]
 """#),
         ("tool-schema-order.yaml", #"""
 cause: tool-schema-order
@@ -993,8 +993,8 @@ verify: |
   Two renders of the same request are byte-identical, and the cache hit rate returns to the
   baseline's.
 examples:
-  incidents: []
-  healthy: []
+  incidents: [dev/case-014, dev/case-061]
+  healthy: [dev/case-005, dev/case-012, dev/case-022, dev/case-032, dev/case-046, dev/case-060]
 """#),
         ("warmup-missing.yaml", #"""
 cause: warmup-missing
@@ -1032,8 +1032,8 @@ verify: |
   The logged LR should start near zero and ramp to the peak over the warmup steps; loss and grad
   norm in the first few hundred steps should track the baseline.
 examples:
-  incidents: []
-  healthy: []
+  incidents: [dev/case-034, dev/case-045]
+  healthy: [dev/case-005, dev/case-012, dev/case-022, dev/case-032, dev/case-046, dev/case-060]
 """#),
         ("wrong-checkpoint.yaml", #"""
 cause: wrong-checkpoint
@@ -1066,8 +1066,8 @@ verify: |
   The loaded checkpoint's path/step/hash in the logs match the intended one, and scores match the
   training run's own eval at that step.
 examples:
-  incidents: []
-  healthy: []
+  incidents: [dev/case-018, dev/case-049]
+  healthy: [dev/case-005, dev/case-012, dev/case-022, dev/case-032, dev/case-046, dev/case-060]
 """#),
     ]
 }
