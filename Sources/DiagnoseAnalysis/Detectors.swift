@@ -36,7 +36,7 @@ public enum Detectors {
         OverflowDetector(), LossScaleCollapseDetector(),
         SawtoothDetector(), TrainValGapDetector(), RecurringPositionDetector(), BatchShapeDetector(),
         ThroughputDetector(), DataWaitDetector(), RankStragglerDetector(), RankNonFiniteAloneDetector(),
-        RankStoppedFirstDetector(),
+        RankStoppedFirstDetector(), TimerSpreadDetector(),
         FailureDetector(), CascadeDetector(), ResumeDetector(),
         EvalScoreDropDetector(), EvalFailureClusterDetector(), CheckpointMismatchDetector(),
         CacheHitDetector(), CacheEvictionDetector(), ReplicaCountDetector(),

@@ -334,18 +334,20 @@ description: The input pipeline cannot keep up; GPUs wait for data.
 title:
   - "Data loading stalls from step {wait.step}: data wait {wait.magnitude}x, throughput down"
   - "Data loading stalls from step {wait.step}"
+  - "Data loader config changed ({fewer.key}: {fewer.old} -> {fewer.new}): GPUs wait for data"
   - "Data loader config changed ({workers.key}: {workers.old} -> {workers.new}): GPUs wait for data"
   - {when: waits, text: "Data loader waits reported in the logs ({waits.count} lines on rank {waits.rank})"}
   - {when: waits, text: "Data loader waits reported in the logs"}
   - "Input pipeline cannot keep up"
 summary: "Time spent waiting for data grows while compute stays the same, so throughput and MFU drop and the GPUs idle."
 prior: -3.0
-onset: [wait, waits]
+onset: [wait, waits, fewer]
 groups:
   signature: {required: true}
 supports:
   - {id: wait, kind: data-wait-rise, weight: 3.0, group: signature, label: "data wait rose"}
   - {id: waits, event: dataloader-wait, min_count: 3, weight: 1.5, group: signature, label: "dataloader wait lines"}
+  - {id: fewer, kind: config-change, config_key: "*num_workers*|*prefetch_factor*|*data_workers*", direction: decreased, weight: 1.5, group: signature, label: "fewer data-loader workers or less prefetch"}
   - {kind: throughput-drop, weight: 0.8, label: "throughput dropped"}
   - {kind: log-template-novelty, text: "*dataloader*|*data loader*|*num_workers*|*worker process*|*prefetch*", weight: 1.0, label: "new data-loader warnings in the log"}
   - {kind: step-time-shift, weight: 0.5, label: "step time grew"}
@@ -361,7 +363,7 @@ verify: |
   Data-wait time per step should return to the baseline's (a small fraction of step time) and
   throughput should recover.
 examples:
-  incidents: [dev/case-013]
+  incidents: [dev/case-013, dev/case-028]
   healthy: [dev/case-005, dev/case-012, dev/case-022, dev/case-032, dev/case-046, dev/case-060]
 """#),
         ("disk-full.yaml", #"""
@@ -916,7 +918,7 @@ verify: |
   Per-rank step times should agree within a few percent and throughput should return to the
   baseline's.
 examples:
-  incidents: [dev/case-026]
+  incidents: [dev/case-026, dev/case-035]
   healthy: [dev/case-005, dev/case-012, dev/case-022, dev/case-032, dev/case-046, dev/case-060]
 """#),
         ("tokenizer-mismatch.yaml", #"""
