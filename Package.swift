@@ -65,9 +65,11 @@ let package = Package(
         .testTarget(name: "DiagnoseIndexTests", dependencies: ["DiagnoseIndex"]),
         .testTarget(name: "DiagnoseAnalysisTests", dependencies: ["DiagnoseAnalysis", "DiagnoseCore"]),
         .testTarget(name: "DiagnoseEngineTests", dependencies: ["DiagnoseEngine", "DiagnoseKit"]),
-        .testTarget(name: "DiagnoseReportTests", dependencies: ["DiagnoseReport", "DiagnoseText"]),
+        // Helpers shared by test targets (a loopback HTTP receiver).
+        .target(name: "DiagnoseTestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "DiagnoseReportTests", dependencies: ["DiagnoseReport", "DiagnoseText", "DiagnoseTestSupport"]),
         .testTarget(name: "DiagnoseKitTests", dependencies: ["DiagnoseKit"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["DiagnoseKit", "DiagnoseIndex"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["DiagnoseKit", "DiagnoseIndex", "DiagnoseTestSupport"]),
         .testTarget(name: "DiagnoseGenTests", dependencies: ["diagnose-gen"]),
     ],
     swiftLanguageModes: [.v6]

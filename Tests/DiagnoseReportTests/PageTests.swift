@@ -1,3 +1,4 @@
+import DiagnoseTestSupport
 import Foundation
 import Testing
 import DiagnoseCore

@@ -1,3 +1,4 @@
+import DiagnoseTestSupport
 import Foundation
 import Testing
 #if canImport(Glibc)
@@ -95,7 +96,7 @@ import Glibc
         let s = try SampleCopy(Self.incident)
         defer { s.remove() }
         let printed = try object(try s.diagnose(["page", s.runID, "--to", "slack"]))
-        let receiver = try LocalReceiver(statuses: [202])
+        let receiver = try TinyHTTPServer(statuses: [202])
         let r = try s.diagnose(["page", s.runID, "--to", "slack", "--send", receiver.url.absoluteString])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.text.contains("sent: HTTP 202"))
@@ -109,7 +110,7 @@ import Glibc
     @Test func aServerErrorIsRetriedUntilDelivered() throws {
         let s = try SampleCopy(Self.incident)
         defer { s.remove() }
-        let receiver = try LocalReceiver(statuses: [500, 200])
+        let receiver = try TinyHTTPServer(statuses: [500, 200])
         let r = try s.diagnose(["page", s.runID, "--to", "alertmanager", "--send", receiver.url.absoluteString])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.text.contains("sent: HTTP 200 after 2 attempt(s)"))
@@ -121,7 +122,7 @@ import Glibc
     @Test func aClientErrorFailsAtOnceWithTheStatus() throws {
         let s = try SampleCopy(Self.incident)
         defer { s.remove() }
-        let receiver = try LocalReceiver(statuses: [400], idleTimeout: 2)
+        let receiver = try TinyHTTPServer(statuses: [400], idleTimeout: 2)
         let r = try s.diagnose(["page", s.runID, "--to", "pagerduty", "--routing-key", "K", "--send",
                                 receiver.url.absoluteString])
         #expect(r.status == 69)

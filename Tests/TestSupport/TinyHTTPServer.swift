@@ -5,11 +5,11 @@ import Glibc
 import Darwin
 #endif
 
-/// A one-thread HTTP/1.1 receiver on 127.0.0.1 for end-to-end tests (same shape as DiagnoseReportTests' receiver): answers each connection with the next
+/// A one-thread HTTP/1.1 receiver on 127.0.0.1 for tests: answers each connection with the next
 /// scripted status, records the request bodies, and stops by itself after the last status or
 /// after `idleTimeout` seconds without a connection.
-final class LocalReceiver: @unchecked Sendable {
-    let port: UInt16
+public final class TinyHTTPServer: @unchecked Sendable {
+    public let port: UInt16
     private let listener: Int32
     private let statuses: [Int]
     private let idleTimeout: Int32
@@ -17,9 +17,9 @@ final class LocalReceiver: @unchecked Sendable {
     private var bodies: [String] = []
     private let finished = DispatchSemaphore(value: 0)
 
-    struct SetupError: Error { let step: String; let code: Int32 }
+    public struct SetupError: Error { let step: String; let code: Int32 }
 
-    init(statuses: [Int], idleTimeout: Int32 = 5) throws {
+    public init(statuses: [Int], idleTimeout: Int32 = 5) throws {
         self.statuses = statuses
         self.idleTimeout = idleTimeout
         #if canImport(Glibc)
@@ -46,13 +46,13 @@ final class LocalReceiver: @unchecked Sendable {
         thread.start()
     }
 
-    var url: URL { URL(string: "http://127.0.0.1:\(port)/hook")! }
+    public var url: URL { URL(string: "http://127.0.0.1:\(port)/hook")! }
 
     /// Request bodies received so far.
-    var received: [String] { lock.lock(); defer { lock.unlock() }; return bodies }
+    public var received: [String] { lock.lock(); defer { lock.unlock() }; return bodies }
 
     /// Waits until the server has stopped (bounded).
-    func waitUntilStopped(seconds: Double = 10) -> Bool { finished.wait(timeout: .now() + seconds) == .success }
+    public func waitUntilStopped(seconds: Double = 10) -> Bool { finished.wait(timeout: .now() + seconds) == .success }
 
     private func serve() {
         defer { close(listener); finished.signal() }
