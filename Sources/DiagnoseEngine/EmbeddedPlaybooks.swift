@@ -325,7 +325,7 @@ verify: |
   Training loss should no longer drop at epoch boundaries and the train/val gap should match the
   baseline's.
 examples:
-  incidents: [dev/case-017]
+  incidents: [dev/case-010, dev/case-017]
   healthy: [dev/case-005, dev/case-012, dev/case-022, dev/case-032, dev/case-046, dev/case-060]
 """#),
         ("dataloader-stall.yaml", #"""

@@ -28,9 +28,9 @@ public struct TrainValGapDetector: Detector {
     }
 
     public func detect(_ input: AnalysisInput) -> [Symptom] {
-        guard let g = Self.gap(input.run), g.widening >= 0.1 else { return [] }
+        guard let g = Self.gap(input.run), g.widening >= 0.1 else { return versusBaseline(input) }
         let b = input.baseline.flatMap(Self.gap)
-        if let b, b.widening >= 0.7 * g.widening { return [] }
+        if let b, b.widening >= 0.7 * g.widening { return versusBaseline(input) }
         let onsetIdx = min(g.eval.count - 1, g.minIndex + 1)
         let p = g.eval.points[onsetIdx]
         let lastEval = g.eval.points[g.eval.count - 1]
@@ -42,5 +42,34 @@ public struct TrainValGapDetector: Detector {
                         evidence: [Cite.point(g.eval.points[g.minIndex], in: g.eval.series, note: "eval loss where the gap was smallest"),
                                    Cite.point(lastEval, in: g.eval.series, note: "last eval loss"),
                                    Cite.point(g.train.points[g.train.count - 1], in: g.train.series, note: "last train loss")])]
+    }
+
+    /// The gap against the baseline's at the same eval steps: the run's validation loss is above
+    /// the baseline's while its training loss is not, so the gap is wider from the start (a data
+    /// mixture or repetition that the model fits but that does not generalise). Magnitude: the
+    /// extra gap relative to the baseline's eval loss (≥ 0.1 to fire).
+    func versusBaseline(_ input: AnalysisInput) -> [Symptom] {
+        guard let base = input.baseline, let r = Self.gap(input.run), let b = Self.gap(base) else { return [] }
+        var baseGapAt: [Int: Double] = [:], baseEvalAt: [Int: Double] = [:]
+        for (i, p) in b.eval.points.enumerated() where i < b.gaps.count { if let s = p.step { baseGapAt[s] = b.gaps[i]; baseEvalAt[s] = p.value } }
+        var extra: [Double] = [], evalRatio: [Double] = [], shared: [Int] = []
+        for (i, p) in r.eval.points.enumerated() where i < r.gaps.count {
+            guard let s = p.step, let bg = baseGapAt[s], let be = baseEvalAt[s], be > 0 else { continue }
+            extra.append((r.gaps[i] - bg) / be)
+            evalRatio.append(p.value / be)
+            shared.append(i)
+        }
+        guard extra.count >= 3 else { return [] }
+        let excess = Stats.median(extra), ratio = Stats.median(evalRatio)
+        guard excess >= 0.1, ratio >= 1.03, extra.allSatisfy({ $0 > 0 }) else { return [] }
+        let first = r.eval.points[shared[0]], last = r.eval.points[shared[shared.count - 1]]
+        return [Symptom(kind: .trainValGap, metric: .evalLoss, onsetStep: first.step, onsetTime: first.time,
+                        rank: first.rank ?? r.eval.series.rank, magnitude: bounded(excess), before: b.gaps.last, after: r.gaps.last,
+                        summary: "validation loss runs \(Fmt.pct(ratio - 1)) above the baseline's while training loss does not: "
+                            + "the train/val gap is wider than the baseline's at every eval (median excess \(Fmt.pct(excess)) of the eval loss)",
+                        evidence: [Cite.point(first, in: r.eval.series, note: "eval loss, first eval"),
+                                   Cite.point(last, in: r.eval.series, note: "last eval loss"),
+                                   Cite.point(b.eval.points[b.eval.count - 1], in: b.eval.series, baseline: true,
+                                              note: "baseline's last eval loss")])]
     }
 }
