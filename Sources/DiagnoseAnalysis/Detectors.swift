@@ -24,7 +24,7 @@ import DiagnoseCore
 /// - `rank-stopped-first`: seconds (or steps) before the next rank stopped.
 /// - `failure`: events of that kind on that rank. `cascade`: seconds after the root (0: order only).
 /// - `resume`: events reporting that resume.
-/// - `eval-score-drop`: drop in stderr units. `eval-failure-cluster`: fraction of failing samples with the trait.
+/// - `eval-score-drop`: drop in stderr units (≥ 3). `eval-score-shift`: largest |change| in stderr units (≥ 1). `eval-failure-cluster`: fraction of failing samples with the trait.
 /// - `checkpoint-mismatch`: steps between the expected and the evaluated checkpoint.
 /// - `cache-hit-drop`: absolute hit-rate drop (0–1). `cache-hit-zero`: fraction of points at ~0.
 /// - `cache-eviction-rise`: rise factor of the eviction/preemption rate. `replica-count-change`: count ratio.
@@ -38,7 +38,7 @@ public enum Detectors {
         ThroughputDetector(), DataWaitDetector(), RankStragglerDetector(), RankNonFiniteAloneDetector(),
         RankStoppedFirstDetector(), TimerSpreadDetector(),
         FailureDetector(), CascadeDetector(), ResumeDetector(),
-        EvalScoreDropDetector(), EvalFailureClusterDetector(), CheckpointMismatchDetector(),
+        EvalScoreDropDetector(), EvalScoreShiftDetector(), EvalFailureClusterDetector(), CheckpointMismatchDetector(),
         CacheHitDetector(), CacheEvictionDetector(), ReplicaCountDetector(),
     ]
 

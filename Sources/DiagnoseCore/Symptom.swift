@@ -42,6 +42,8 @@ public struct SymptomKind: RawRepresentable, Hashable, Codable, Sendable, Compar
     public static let resumeEvent = SymptomKind("resume")
     // Eval.
     public static let evalScoreDrop = SymptomKind("eval-score-drop")
+    /// A score moved by at least one stderr either way (weaker than a drop; shows an effect).
+    public static let evalScoreShift = SymptomKind("eval-score-shift")
     public static let evalFailureCluster = SymptomKind("eval-failure-cluster")
     public static let checkpointMismatch = SymptomKind("checkpoint-mismatch")
     // Cache.
@@ -58,7 +60,7 @@ public struct SymptomKind: RawRepresentable, Hashable, Codable, Sendable, Compar
     public static let templateNovelty = SymptomKind("log-template-novelty")
 
     public static let known: Set<SymptomKind> = [
-        .nonFinite, .spike, .divergence, .plateau, .levelShiftUp, .levelShiftDown, .highFromStart,
+        .nonFinite, .spike, .divergence, .evalScoreShift, .plateau, .levelShiftUp, .levelShiftDown, .highFromStart,
         .lrJumpAtResume, .lrNoWarmup, .lrPeakAboveBaseline, .lrFloorEarly, .lrFlat,
         .overflowFrequent, .lossScaleCollapse, .lossSawtooth, .trainValGap, .recurringAtSamePosition,
         .batchShapeChange, .stepTimeShift, .throughputDrop, .dataWaitRise, .rankStraggler,

@@ -403,13 +403,14 @@ title:
   - "Evaluation setup changed"
 summary: "The evaluation's own settings differ from the baseline's, so scores moved without any change to the model."
 prior: -3.0
-onset: [drop]
+onset: [drop, shift]
 groups:
   signature: {required: true}
   effect: {if_absent: -1.0}
 supports:
   - {id: cfg, kind: config-change, config_key: "*num_fewshot*|*fewshot*|*n_shot*|*nshot*|*shots*|*prompt_format*|*prompt_style*|*metric*|*dataset_version*|*dataset_name*|*dataset_path*|*dataset_revision*|*split*|*filter*|*doc_to_text*|*doc_to_target*|*task*|*tasks*|*subset*|*limit*|*temperature*|*do_sample*|*apply_chat_template*|*system_instruction*", weight: 2.5, group: signature, label: "evaluation setting changed"}
   - {id: drop, kind: eval-score-drop, weight: 1.5, group: effect, label: "eval scores shifted"}
+  - {id: shift, kind: eval-score-shift, weight: 1.0, group: effect, label: "eval scores moved by more than a stderr"}
   - {kind: metric-level-down, metric: eval_loss, weight: 0.2, label: "eval metric moved"}
 against:
   - {kind: checkpoint-mismatch, weight: -2.0, label: "a different checkpoint was loaded (wrong-checkpoint)"}

@@ -20,8 +20,11 @@ public struct EvalScoreDropDetector: Detector {
 
     static func key(_ s: EvalScore) -> String { "\(s.task)|\(s.metric)|\(s.filter ?? "")" }
 
-    public func detect(_ input: AnalysisInput) -> [Symptom] {
-        guard let base = input.baseline, !base.evalScores.isEmpty else { return [] }
+    /// Per task, the metric with the largest drop in stderr units (negative z: a rise), and the
+    /// tasks compared.
+    static func changes(_ input: AnalysisInput)
+        -> (perTask: [String: (z: Double, run: Sourced<EvalScore>, base: Sourced<EvalScore>)], compared: Set<String>) {
+        guard let base = input.baseline, !base.evalScores.isEmpty else { return ([:], []) }
         var baseline: [String: Sourced<EvalScore>] = [:]
         for s in base.evalScores where s.value.value.isFinite { baseline[Self.key(s.value)] = baseline[Self.key(s.value)] ?? s }
         let sampleCounts = Dictionary(grouping: input.run.evalSamples, by: { $0.value.task }).mapValues(\.count)
@@ -47,6 +50,11 @@ public struct EvalScoreDropDetector: Detector {
             let z = drop / se
             if z > (perTask[r.value.task]?.z ?? -.infinity) { perTask[r.value.task] = (z, r, b) }
         }
+        return (perTask, compared)
+    }
+
+    public func detect(_ input: AnalysisInput) -> [Symptom] {
+        let (perTask, compared) = Self.changes(input)
         let dropped = perTask.filter { $0.value.z >= Self.minZ }
         return dropped.keys.sorted().map { task in
             let d = dropped[task]!
@@ -56,5 +64,30 @@ public struct EvalScoreDropDetector: Detector {
                                + " (\(Fmt.num((d.z * 10).rounded() / 10)) stderr); \(dropped.count) of \(compared.count) tasks dropped",
                            evidence: [Cite.score(d.run), Cite.score(d.base, baseline: true)])
         }
+    }
+}
+
+/// A score that moved against the baseline by at least one stderr either way: too small to be a
+/// drop on its own, but enough to show that a changed evaluation setting had an effect.
+/// Magnitude: the largest |change| in stderr units across tasks.
+public struct EvalScoreShiftDetector: Detector {
+    public let id = "eval-score-shift"
+    public init() {}
+    public static let minZ = 1.0
+
+    public func detect(_ input: AnalysisInput) -> [Symptom] {
+        let (perTask, compared) = EvalScoreDropDetector.changes(input)
+        // Rises count too: take each task's largest |z| over its metrics.
+        var largest: (task: String, z: Double, run: Sourced<EvalScore>, base: Sourced<EvalScore>)? = nil
+        for (task, d) in perTask.sorted(by: { $0.key < $1.key }) where abs(d.z) >= Self.minZ {
+            if largest == nil || abs(d.z) > abs(largest!.z) { largest = (task, d.z, d.run, d.base) }
+        }
+        guard let l = largest else { return [] }
+        let moved = perTask.values.filter { abs($0.z) >= Self.minZ }.count
+        let m = l.run.value.metric + (l.run.value.filter.map { ",\($0)" } ?? "")
+        return [Symptom(kind: .evalScoreShift, magnitude: min(abs(l.z), 1e6), before: l.base.value.value, after: l.run.value.value,
+                        summary: "\(l.task) \(m) \(Fmt.num(l.run.value.value)) vs \(Fmt.num(l.base.value.value)) in the baseline"
+                            + " (\(Fmt.num((abs(l.z) * 10).rounded() / 10)) stderr); \(moved) of \(compared.count) tasks moved",
+                        evidence: [Cite.score(l.run), Cite.score(l.base, baseline: true)])]
     }
 }
