@@ -241,13 +241,13 @@ public final class Ingestor: @unchecked Sendable {
         }
         // Final commit: everything read, the row complete.
         var r = box.row
-        let fresh = try? FileManager.default.attributesOfItem(atPath: file.absolutePath)
         r.size = max(file.size, startOffset)
         r.mtime = file.mtime
         r.headLength = headLength
         r.headHash = headHash
         r.linesDone = startLine + sink.linesRead
-        r.offsetDone = parser.resumable ? min(r.size, startOffset + Self.bytesRead(file, startOffset, fresh)) : r.size
+        // The reader stops at the size seen at discovery, so everything up to it has been read.
+        r.offsetDone = r.size
         r.unparsedLines = base.unparsed + sink.unparsedLines
         r.genericLines = base.generic + sink.genericLines
         r.truncatedLines = base.truncated + sink.truncatedLines
@@ -318,10 +318,6 @@ public final class Ingestor: @unchecked Sendable {
         guard row.headLength > 0 else { return true }
         guard let head = try? Discovery.head(of: file, limit: row.headLength) else { return false }
         return head.bytes.count == row.headLength && fingerprint(head.bytes, length: row.headLength).hash == row.headHash
-    }
-
-    static func bytesRead(_ file: DiscoveredFile, _ start: Int64, _ attrs: [FileAttributeKey: Any]?) -> Int64 {
-        max(0, file.size - start)
     }
 
     /// True when the file's last byte is not `\n` (a line may still be being written).

@@ -82,11 +82,4 @@ public final class Session {
         } catch { throw .index("\(error)") }
         return s
     }
-
-    /// Until the engine runs: an inventory report (no hypotheses, status no-incident).
-    public func inventory(_ runID: String, baseline: String?) throws(DiagnoseError) -> Diagnosis {
-        try ingest(runID)
-        return Diagnosis(runID: runID, baselineRunID: baseline, generatedAt: ISOTime.string(now()),
-                         status: .noIncident, inputs: try inputs(runID))
-    }
 }
