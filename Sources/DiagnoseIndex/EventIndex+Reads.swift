@@ -4,6 +4,9 @@ import Foundation
 extension EventIndex {
     /// Points kept per metric series in observations (see `reduce`).
     public static let defaultMaxPointsPerSeries = 5000
+    /// Points kept across all series of a run: with hundreds of ranks each series gets a share
+    /// (never below 500), so memory stays bounded whatever the run's size.
+    public static let pointBudget = 1_500_000
 
     /// Everything known about a run, typed, for analysis.
     public func observations(run name: String, maxPointsPerSeries: Int = EventIndex.defaultMaxPointsPerSeries) throws
@@ -26,6 +29,9 @@ extension EventIndex {
         // Metric series, one at a time (chunks of a series are contiguous in this order), each
         // reduced to at most `maxPointsPerSeries` so memory stays bounded on runs with hundreds
         // of ranks: the reduction keeps every bucket's extremes and every non-finite point.
+        let seriesCount = try db.scalarInt(
+            "SELECT count(*) FROM (SELECT 1 FROM metric_chunks WHERE \(fileFilter) GROUP BY file_id, name, rank, label)") ?? 0
+        let maxPointsPerSeries = max(500, min(maxPointsPerSeries, Self.pointBudget / max(1, Int(seriesCount))))
         var series: [MetricSeries] = []
         var current: (file: Int64, name: String, rank: Int?, label: String?)? = nil
         var points: [MetricPoint] = []

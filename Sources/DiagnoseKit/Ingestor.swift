@@ -206,6 +206,9 @@ public final class Ingestor: @unchecked Sendable {
         let base = (unparsed: row.unparsedLines, generic: row.genericLines, truncated: row.truncatedLines)
         final class Box { var row: FileRow; var crashed = false; init(_ r: FileRow) { row = r } }
         let box = Box(row)
+        // The hooks capture the sink and its buffers: clear them when the file is done, or every
+        // file's buffers would stay alive in a reference cycle.
+        defer { sink.templateHook = nil; sink.safePointHook = nil }
         sink.templateHook = { payload, line, offset in
             occurrences.add(miner.add(payload), line: line, offset: offset)
         }
