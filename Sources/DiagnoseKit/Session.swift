@@ -51,7 +51,8 @@ public final class Session {
     /// Observations of an ingested run.
     public func observations(_ runID: String) throws(DiagnoseError) -> RunObservations {
         do {
-            guard let obs = try index.observations(run: runID) else { throw DiagnoseError.noRun(id: runID, root: workspace.displayRoot) }
+            guard var obs = try index.observations(run: runID) else { throw DiagnoseError.noRun(id: runID, root: workspace.displayRoot) }
+            YearlessTimes.fix(&obs)
             return obs
         } catch let e as DiagnoseError { throw e } catch { throw .index("\(error)") }
     }
