@@ -56,6 +56,14 @@ import Testing
         #expect(out.count == 1 && out[0].magnitude >= 50 && out[0].onsetStep == 1)
     }
 
+    /// Regression: a run that crashed during the baseline's warm-up is still ramping when it
+    /// stops; its last LR is not a peak reached early.
+    @Test func aRunThatEndedDuringWarmupSaysNothingAboutWarmup() {
+        let base = Fx.obs("b", series: [Fx.series(.lr, Fx.lr(400, warmup: 35))])
+        let run = Fx.obs(series: [Fx.series(.lr, Array(Fx.lr(400, warmup: 35)[0..<7]))])
+        #expect(LRScheduleDetector().detect(Fx.input(run, baseline: base)).of(.lrNoWarmup).isEmpty)
+    }
+
     @Test func peakAboveBaseline() {
         let base = Fx.obs("b", series: [Fx.series(.lr, Fx.lr(400, peak: 1e-4))])
         let run = Fx.obs(series: [Fx.series(.lr, Fx.lr(400, peak: 1e-3))])

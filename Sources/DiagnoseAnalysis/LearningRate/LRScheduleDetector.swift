@@ -58,7 +58,10 @@ public struct LRScheduleDetector: Detector {
         if let b {
             // A run whose LR log starts after the baseline's warm-up ended (a resumed run) says nothing about warm-up.
             let startsAtBeginning = (r.t.points[0].step ?? 0) <= (b.t.points[b.reachIndex].step ?? Int.max)
-            if b.hasWarmup, startsAtBeginning, !r.hasWarmup || r.warmupLength <= b.warmupLength / 4 {
+            // A run whose LR log ends before the baseline's warm-up did (a crash at step 7) cannot show
+            // whether it would have warmed up: its "peak" is just its last value.
+            let longEnough = (r.t.points[r.t.count - 1].step ?? Int.max) >= (b.t.points[b.reachIndex].step ?? 0)
+            if b.hasWarmup, startsAtBeginning, longEnough, !r.hasWarmup || r.warmupLength <= b.warmupLength / 4 {
                 let runLen = max(r.warmupLength, r.spacing)
                 let p = r.t.points[0]
                 out.append(Symptom(kind: .lrNoWarmup, metric: .lr, onsetStep: p.step, onsetTime: p.time, rank: p.rank ?? rs.rank,
