@@ -288,7 +288,8 @@ public final class EventIndex {
         }
         if !batch.metrics.isEmpty {
             // Group into series: one chunk row per (name, rank, label) per batch. A batch holds a
-            // handful of series, so a linear scan with a last-hit guess beats hashing every point.
+            // handful of series that usually repeat in the same order line after line, so the
+            // series after the last hit is tried first, then a linear scan; no point is hashed.
             struct Key: Equatable { let name: MetricName; let rank: Int?; let label: String? }
             var keys: [Key] = []
             var groups: [[MetricPoint]] = []
@@ -298,7 +299,10 @@ public final class EventIndex {
                     groups[last].append(p)
                     continue
                 }
-                if let i = keys.firstIndex(where: { $0.name == p.name && $0.rank == p.rank && $0.label == p.label }) {
+                let next = last + 1 < keys.count ? last + 1 : 0
+                if next < keys.count, keys[next].rank == p.rank, keys[next].name == p.name, keys[next].label == p.label {
+                    last = next
+                } else if let i = keys.firstIndex(where: { $0.rank == p.rank && $0.name == p.name && $0.label == p.label }) {
                     last = i
                 } else {
                     keys.append(Key(name: p.name, rank: p.rank, label: p.label))
@@ -314,8 +318,15 @@ public final class EventIndex {
                 st.bind(3, k.rank)
                 st.bind(4, k.label)
                 st.bind(5, pts.count)
-                st.bind(6, pts.compactMap(\.step).min())
-                st.bind(7, pts.compactMap(\.step).max())
+                var lo: Int? = nil
+                var hi: Int? = nil
+                for p in pts {
+                    guard let s = p.step else { continue }
+                    if lo.map({ s < $0 }) ?? true { lo = s }
+                    if hi.map({ s > $0 }) ?? true { hi = s }
+                }
+                st.bind(6, lo)
+                st.bind(7, hi)
                 st.bind(8, blob: MetricCodec.encode(pts[...]))
                 try st.run()
             }

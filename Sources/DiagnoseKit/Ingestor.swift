@@ -347,9 +347,9 @@ final class OccurrenceBuffer {
         var lines: [UInt8] = []
         var offsets: [UInt8] = []
     }
-    private var accs: [Acc] = []
-    private var used: [Int32] = []
-    private(set) var total = 0
+    @exclusivity(unchecked) private var accs: [Acc] = []
+    @exclusivity(unchecked) private var used: [Int32] = []
+    @exclusivity(unchecked) private(set) var total = 0
 
     @inline(__always)
     func add(_ id: Int32, line: Int, offset: Int64) {
