@@ -57,10 +57,12 @@ public struct IndexBatch: Sendable {
     public var configs: [(document: String, kind: ConfigKind, entry: ConfigEntry)] = []
     public var problems: [(line: Int?, message: String)] = []
     public var templates: [TemplateChunk] = []
+    /// Metric points already grouped and encoded (`MetricSeriesChunk.group`), written before `metrics`.
+    public var metricChunks: [MetricSeriesChunk] = []
     public init() {}
     public var isEmpty: Bool {
         events.isEmpty && metrics.isEmpty && evalScores.isEmpty && evalSamples.isEmpty && configs.isEmpty
-            && problems.isEmpty && templates.isEmpty
+            && problems.isEmpty && templates.isEmpty && metricChunks.isEmpty
     }
 }
 
@@ -286,48 +288,17 @@ public final class EventIndex {
             st.bind(11, e.detail.flatMap { try? String(decoding: enc.encode($0), as: UTF8.self) })
             try st.run()
         }
-        if !batch.metrics.isEmpty {
-            // Group into series: one chunk row per (name, rank, label) per batch. A batch holds a
-            // handful of series that usually repeat in the same order line after line, so the
-            // series after the last hit is tried first, then a linear scan; no point is hashed.
-            struct Key: Equatable { let name: MetricName; let rank: Int?; let label: String? }
-            var keys: [Key] = []
-            var groups: [[MetricPoint]] = []
-            var last = 0
-            for p in batch.metrics {
-                if last < keys.count, keys[last].name == p.name, keys[last].rank == p.rank, keys[last].label == p.label {
-                    groups[last].append(p)
-                    continue
-                }
-                let next = last + 1 < keys.count ? last + 1 : 0
-                if next < keys.count, keys[next].rank == p.rank, keys[next].name == p.name, keys[next].label == p.label {
-                    last = next
-                } else if let i = keys.firstIndex(where: { $0.rank == p.rank && $0.name == p.name && $0.label == p.label }) {
-                    last = i
-                } else {
-                    keys.append(Key(name: p.name, rank: p.rank, label: p.label))
-                    groups.append([])
-                    last = keys.count - 1
-                }
-                groups[last].append(p)
-            }
-            for (k, pts) in zip(keys, groups) {
+        for chunks in [batch.metricChunks, MetricSeriesChunk.group(batch.metrics)] {
+            for c in chunks {
                 let st = insertChunk
                 st.bind(1, file)
-                st.bind(2, k.name.rawValue)
-                st.bind(3, k.rank)
-                st.bind(4, k.label)
-                st.bind(5, pts.count)
-                var lo: Int? = nil
-                var hi: Int? = nil
-                for p in pts {
-                    guard let s = p.step else { continue }
-                    if lo.map({ s < $0 }) ?? true { lo = s }
-                    if hi.map({ s > $0 }) ?? true { hi = s }
-                }
-                st.bind(6, lo)
-                st.bind(7, hi)
-                st.bind(8, blob: MetricCodec.encode(pts[...]))
+                st.bind(2, c.name.rawValue)
+                st.bind(3, c.rank)
+                st.bind(4, c.label)
+                st.bind(5, c.count)
+                st.bind(6, c.firstStep)
+                st.bind(7, c.lastStep)
+                st.bind(8, blob: c.data)
                 try st.run()
             }
         }
