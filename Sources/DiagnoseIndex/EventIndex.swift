@@ -101,6 +101,9 @@ public final class EventIndex {
         INSERT INTO template_chunks(file_id, template_id, count, first_line, first_offset, lines, offsets)
         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
         """)
+    private lazy var indexEvents = try! db.prepare("""
+        INSERT INTO events_fts(rowid, message) SELECT id, message FROM events WHERE id BETWEEN ?1 AND ?2
+        """)
     private lazy var insertTemplate = try! db.prepare("INSERT INTO templates(text) VALUES (?1)")
     private lazy var findTemplate = try! db.prepare("SELECT id FROM templates WHERE text = ?1")
 
@@ -273,6 +276,7 @@ public final class EventIndex {
     public func write(_ batch: IndexBatch, file: Int64) throws {
         let enc = JSONEncoder()
         enc.outputFormatting = [.sortedKeys]
+        var firstEvent: Int64? = nil
         for e in batch.events {
             let st = insertEvent
             st.bind(1, file)
@@ -286,6 +290,13 @@ public final class EventIndex {
             st.bind(9, e.kind.rawValue)
             st.bind(10, e.message)
             st.bind(11, e.detail.flatMap { try? String(decoding: enc.encode($0), as: UTF8.self) })
+            try st.run()
+            if firstEvent == nil { firstEvent = db.lastInsertRowID }
+        }
+        if let firstEvent {
+            let st = indexEvents
+            st.bind(1, firstEvent)
+            st.bind(2, db.lastInsertRowID)
             try st.run()
         }
         for chunks in [batch.metricChunks, MetricSeriesChunk.group(batch.metrics)] {
