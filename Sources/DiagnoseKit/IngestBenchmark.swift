@@ -56,7 +56,8 @@ public enum IngestBenchmark {
         let grepStart = Date()
         let grep = Process()
         grep.executableURL = URL(fileURLWithPath: "/bin/sh")
-        grep.arguments = ["-c", "grep -c iteration " + paths.joined(separator: " ") + " > /dev/null"]
+        // Piped, not redirected: GNU grep stops at the first match when its output is /dev/null.
+        grep.arguments = ["-c", "grep -c iteration " + paths.joined(separator: " ") + " | cat > /dev/null"]
         try? grep.run()
         grep.waitUntilExit()
         let grepSeconds = Date().timeIntervalSince(grepStart)
