@@ -104,6 +104,9 @@ public final class EventIndex {
     private lazy var indexEvents = try! db.prepare("""
         INSERT INTO events_fts(rowid, message) SELECT id, message FROM events WHERE id BETWEEN ?1 AND ?2
         """)
+    private lazy var indexTemplateTexts = try! db.prepare("""
+        INSERT INTO templates_fts(rowid, text) SELECT id, text FROM templates WHERE id BETWEEN ?1 AND ?2
+        """)
     private lazy var insertTemplate = try! db.prepare("INSERT INTO templates(text) VALUES (?1)")
     private lazy var findTemplate = try! db.prepare("SELECT id FROM templates WHERE text = ?1")
 
@@ -257,19 +260,34 @@ public final class EventIndex {
 
     /// The id of a template text, inserting it when new. Ids are stable for the index's life.
     public func templateID(_ text: String) throws -> Int64 {
-        if let id = templateIDs[text] { return id }
+        let (id, new) = try findOrInsertTemplate(text)
+        if new { try indexTemplates(id...id) }
+        return id
+    }
+
+    /// The id of a template text and whether it was inserted now (not yet in `templates_fts`).
+    private func findOrInsertTemplate(_ text: String) throws -> (id: Int64, new: Bool) {
+        if let id = templateIDs[text] { return (id, false) }
         try findTemplate.bind([.text(text)])
         if try findTemplate.step(), let id = findTemplate.int(0) {
             findTemplate.reset()
             templateIDs[text] = id
-            return id
+            return (id, false)
         }
         findTemplate.reset()
         try insertTemplate.bind([.text(text)])
         try insertTemplate.run()
         let id = db.lastInsertRowID
         templateIDs[text] = id
-        return id
+        return (id, true)
+    }
+
+    /// Adds templates `ids` (inserted together, so contiguous) to the full-text index.
+    private func indexTemplates(_ ids: ClosedRange<Int64>) throws {
+        let st = indexTemplateTexts
+        st.bind(1, ids.lowerBound)
+        st.bind(2, ids.upperBound)
+        try st.run()
     }
 
     /// Writes one batch of records for a file (inside the caller's transaction).
@@ -314,8 +332,10 @@ public final class EventIndex {
             }
         }
         if !batch.templates.isEmpty {
+            var newTemplates: ClosedRange<Int64>? = nil
             for t in batch.templates {
-                let tid = try templateID(t.text)
+                let (tid, new) = try findOrInsertTemplate(t.text)
+                if new { newTemplates = (newTemplates?.lowerBound ?? tid)...tid }
                 let st = insertTemplateChunk
                 st.bind(1, file)
                 st.bind(2, tid)
@@ -326,6 +346,7 @@ public final class EventIndex {
                 st.bind(7, blob: t.offsets)
                 try st.run()
             }
+            if let newTemplates { try indexTemplates(newTemplates) }
         }
         if !batch.evalScores.isEmpty {
             let st = try db.prepare("""

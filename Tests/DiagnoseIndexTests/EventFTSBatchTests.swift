@@ -40,3 +40,33 @@ import Testing
         #expect(try Self.fts(idx, "NCCL").isEmpty)
     }
 }
+
+/// Template texts are indexed for full-text search once per written batch, and by `templateID`.
+@Suite struct TemplateFTSBatchTests {
+    static func fts(_ idx: EventIndex, _ match: String) throws -> [Int64] {
+        try idx.db.query("SELECT rowid FROM templates_fts WHERE templates_fts MATCH ?1 ORDER BY rowid", [.text(match)])
+            .compactMap { $0[0].int }
+    }
+
+    @Test func newTemplatesOfABatchAndLoneTemplateIDsAreSearchableOnce() throws {
+        let idx = try EventIndex(path: ":memory:")
+        let run = try idx.upsertRun(name: "r", root: "/x", manifest: nil)
+        let file = try idx.insertFile(FileRow(runID: run, path: "a.log", format: "text-log", note: nil, size: 1,
+                                              mtime: 0, headLength: 0, headHash: 0, resumable: true))
+        let lone = try idx.templateID("NCCL INFO Channel <*>")
+        func chunk(_ text: String) -> TemplateChunk {
+            TemplateChunk(text: text, count: 1, firstLine: 1, firstOffset: 0, lines: [], offsets: [])
+        }
+        var batch = IndexBatch()
+        batch.templates = [chunk("NCCL INFO Channel <*>"), chunk("worker <*> exited"), chunk("shard <*> opened")]
+        try idx.db.transaction { try idx.write(batch, file: file) }
+        batch.templates = [chunk("worker <*> exited"), chunk("checkpoint saved to <*>")]
+        try idx.db.transaction { try idx.write(batch, file: file) }
+        #expect(try Self.fts(idx, "NCCL") == [lone])
+        #expect(try Self.fts(idx, "worker").count == 1)
+        #expect(try Self.fts(idx, "shard").count == 1)
+        #expect(try Self.fts(idx, "checkpoint").count == 1)
+        #expect(try idx.db.query("SELECT count(*) FROM templates")[0][0].int == 4)
+        try idx.db.execute("INSERT INTO templates_fts(templates_fts) VALUES('integrity-check')")
+    }
+}
