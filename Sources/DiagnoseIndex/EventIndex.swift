@@ -57,10 +57,12 @@ public struct IndexBatch: Sendable {
     public var configs: [(document: String, kind: ConfigKind, entry: ConfigEntry)] = []
     public var problems: [(line: Int?, message: String)] = []
     public var templates: [TemplateChunk] = []
+    /// Metric points already grouped and encoded (`MetricSeriesChunk.group`), written before `metrics`.
+    public var metricChunks: [MetricSeriesChunk] = []
     public init() {}
     public var isEmpty: Bool {
         events.isEmpty && metrics.isEmpty && evalScores.isEmpty && evalSamples.isEmpty && configs.isEmpty
-            && problems.isEmpty && templates.isEmpty
+            && problems.isEmpty && templates.isEmpty && metricChunks.isEmpty
     }
 }
 
@@ -98,6 +100,12 @@ public final class EventIndex {
     private lazy var insertTemplateChunk = try! db.prepare("""
         INSERT INTO template_chunks(file_id, template_id, count, first_line, first_offset, lines, offsets)
         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+        """)
+    private lazy var indexEvents = try! db.prepare("""
+        INSERT INTO events_fts(rowid, message) SELECT id, message FROM events WHERE id BETWEEN ?1 AND ?2
+        """)
+    private lazy var indexTemplateTexts = try! db.prepare("""
+        INSERT INTO templates_fts(rowid, text) SELECT id, text FROM templates WHERE id BETWEEN ?1 AND ?2
         """)
     private lazy var insertTemplate = try! db.prepare("INSERT INTO templates(text) VALUES (?1)")
     private lazy var findTemplate = try! db.prepare("SELECT id FROM templates WHERE text = ?1")
@@ -254,25 +262,41 @@ public final class EventIndex {
 
     /// The id of a template text, inserting it when new. Ids are stable for the index's life.
     public func templateID(_ text: String) throws -> Int64 {
-        if let id = templateIDs[text] { return id }
+        let (id, new) = try findOrInsertTemplate(text)
+        if new { try indexTemplates(id...id) }
+        return id
+    }
+
+    /// The id of a template text and whether it was inserted now (not yet in `templates_fts`).
+    private func findOrInsertTemplate(_ text: String) throws -> (id: Int64, new: Bool) {
+        if let id = templateIDs[text] { return (id, false) }
         try findTemplate.bind([.text(text)])
         if try findTemplate.step(), let id = findTemplate.int(0) {
             findTemplate.reset()
             templateIDs[text] = id
-            return id
+            return (id, false)
         }
         findTemplate.reset()
         try insertTemplate.bind([.text(text)])
         try insertTemplate.run()
         let id = db.lastInsertRowID
         templateIDs[text] = id
-        return id
+        return (id, true)
+    }
+
+    /// Adds templates `ids` (inserted together, so contiguous) to the full-text index.
+    private func indexTemplates(_ ids: ClosedRange<Int64>) throws {
+        let st = indexTemplateTexts
+        st.bind(1, ids.lowerBound)
+        st.bind(2, ids.upperBound)
+        try st.run()
     }
 
     /// Writes one batch of records for a file (inside the caller's transaction).
     public func write(_ batch: IndexBatch, file: Int64) throws {
         let enc = JSONEncoder()
         enc.outputFormatting = [.sortedKeys]
+        var firstEvent: Int64? = nil
         for e in batch.events {
             let st = insertEvent
             st.bind(1, file)
@@ -287,44 +311,33 @@ public final class EventIndex {
             st.bind(10, e.message)
             st.bind(11, e.detail.flatMap { try? String(decoding: enc.encode($0), as: UTF8.self) })
             try st.run()
+            if firstEvent == nil { firstEvent = db.lastInsertRowID }
         }
-        if !batch.metrics.isEmpty {
-            // Group into series: one chunk row per (name, rank, label) per batch. A batch holds a
-            // handful of series, so a linear scan with a last-hit guess beats hashing every point.
-            struct Key: Equatable { let name: MetricName; let rank: Int?; let label: String? }
-            var keys: [Key] = []
-            var groups: [[MetricPoint]] = []
-            var last = 0
-            for p in batch.metrics {
-                if last < keys.count, keys[last].name == p.name, keys[last].rank == p.rank, keys[last].label == p.label {
-                    groups[last].append(p)
-                    continue
-                }
-                if let i = keys.firstIndex(where: { $0.name == p.name && $0.rank == p.rank && $0.label == p.label }) {
-                    last = i
-                } else {
-                    keys.append(Key(name: p.name, rank: p.rank, label: p.label))
-                    groups.append([])
-                    last = keys.count - 1
-                }
-                groups[last].append(p)
-            }
-            for (k, pts) in zip(keys, groups) {
+        if let firstEvent {
+            let st = indexEvents
+            st.bind(1, firstEvent)
+            st.bind(2, db.lastInsertRowID)
+            try st.run()
+        }
+        for chunks in [batch.metricChunks, MetricSeriesChunk.group(batch.metrics)] {
+            for c in chunks {
                 let st = insertChunk
                 st.bind(1, file)
-                st.bind(2, k.name.rawValue)
-                st.bind(3, k.rank)
-                st.bind(4, k.label)
-                st.bind(5, pts.count)
-                st.bind(6, pts.compactMap(\.step).min())
-                st.bind(7, pts.compactMap(\.step).max())
-                st.bind(8, blob: MetricCodec.encode(pts[...]))
+                st.bind(2, c.name.rawValue)
+                st.bind(3, c.rank)
+                st.bind(4, c.label)
+                st.bind(5, c.count)
+                st.bind(6, c.firstStep)
+                st.bind(7, c.lastStep)
+                st.bind(8, blob: c.data)
                 try st.run()
             }
         }
         if !batch.templates.isEmpty {
+            var newTemplates: ClosedRange<Int64>? = nil
             for t in batch.templates {
-                let tid = try templateID(t.text)
+                let (tid, new) = try findOrInsertTemplate(t.text)
+                if new { newTemplates = (newTemplates?.lowerBound ?? tid)...tid }
                 let st = insertTemplateChunk
                 st.bind(1, file)
                 st.bind(2, tid)
@@ -335,6 +348,7 @@ public final class EventIndex {
                 st.bind(7, blob: t.offsets)
                 try st.run()
             }
+            if let newTemplates { try indexTemplates(newTemplates) }
         }
         if !batch.evalScores.isEmpty {
             let st = try db.prepare("""

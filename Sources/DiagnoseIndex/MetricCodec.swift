@@ -11,14 +11,20 @@ public enum MetricCodec {
         out.withUnsafeMutableBytes { raw in
             var o = 0
             for p in points {
-                raw.storeBytes(of: Int32(truncatingIfNeeded: p.line).littleEndian, toByteOffset: o, as: Int32.self)
-                raw.storeBytes(of: (p.step.map { Int64($0) } ?? noStep).littleEndian, toByteOffset: o + 4, as: Int64.self)
-                raw.storeBytes(of: (p.time ?? .nan).bitPattern.littleEndian, toByteOffset: o + 12, as: UInt64.self)
-                raw.storeBytes(of: p.value.bitPattern.littleEndian, toByteOffset: o + 20, as: UInt64.self)
+                store(p, into: raw, at: o)
                 o += pointSize
             }
         }
         return out
+    }
+
+    /// Writes one point's 28 bytes at byte offset `o` of `raw`.
+    @inline(__always)
+    static func store(_ p: MetricPoint, into raw: UnsafeMutableRawBufferPointer, at o: Int) {
+        raw.storeBytes(of: Int32(truncatingIfNeeded: p.line).littleEndian, toByteOffset: o, as: Int32.self)
+        raw.storeBytes(of: (p.step.map { Int64($0) } ?? noStep).littleEndian, toByteOffset: o + 4, as: Int64.self)
+        raw.storeBytes(of: (p.time ?? .nan).bitPattern.littleEndian, toByteOffset: o + 12, as: UInt64.self)
+        raw.storeBytes(of: p.value.bitPattern.littleEndian, toByteOffset: o + 20, as: UInt64.self)
     }
 
     public static func decode(_ data: [UInt8], name: MetricName, rank: Int?, label: String?,

@@ -2,21 +2,22 @@ import DiagnoseCore
 import DiagnoseText
 
 /// Where parsers put records. The ingest pipeline drains it into the index in batches; tests
-/// read it directly. A reference type so rules and parsers can share one per file.
+/// read it directly. A reference type so rules and parsers can share one per file; used by one
+/// thread at a time and never re-entered, so its buffers skip the dynamic exclusivity checks.
 public final class RecordSink {
-    public private(set) var events: [LogEvent] = []
-    public private(set) var metrics: [MetricPoint] = []
-    public private(set) var evalScores: [EvalScore] = []
-    public private(set) var evalSamples: [EvalSample] = []
-    public private(set) var configs: [(document: String, kind: ConfigKind, entry: ConfigEntry)] = []
-    public private(set) var problems: [(line: Int?, message: String)] = []
+    @exclusivity(unchecked) public private(set) var events: [LogEvent] = []
+    @exclusivity(unchecked) public private(set) var metrics: [MetricPoint] = []
+    @exclusivity(unchecked) public private(set) var evalScores: [EvalScore] = []
+    @exclusivity(unchecked) public private(set) var evalSamples: [EvalSample] = []
+    @exclusivity(unchecked) public private(set) var configs: [(document: String, kind: ConfigKind, entry: ConfigEntry)] = []
+    @exclusivity(unchecked) public private(set) var problems: [(line: Int?, message: String)] = []
     /// Lines the parser claimed but could not understand.
-    public private(set) var unparsedLines = 0
+    @exclusivity(unchecked) public private(set) var unparsedLines = 0
     /// Lines handed to the template miner (unstructured text).
-    public private(set) var genericLines = 0
+    @exclusivity(unchecked) public private(set) var genericLines = 0
     /// Lines (and bytes) read so far, as the parser reports them through `progress`.
-    public private(set) var linesRead = 0
-    public private(set) var truncatedLines = 0
+    @exclusivity(unchecked) public private(set) var linesRead = 0
+    @exclusivity(unchecked) public private(set) var truncatedLines = 0
 
     /// Called with each unstructured line (ANSI-stripped payload) so the pipeline can mine its
     /// template. Set by the pipeline; nil in parser unit tests.

@@ -38,7 +38,8 @@ public struct TextLogParser: FormatParser {
     }
 }
 
-/// One file's pass: rule instances, the keyword prefilter and the current step.
+/// One file's pass: rule instances, the keyword prefilter and the current step. Owned by one
+/// thread and never re-entered, so its per-line state skips the dynamic exclusivity checks.
 final class TextLogSession {
     let rules: [LineRule]
     let path: String
@@ -47,13 +48,13 @@ final class TextLogSession {
     /// For each keyword, the rules that asked for it.
     let ruleForKeyword: [[Int]]
     let everyLine: [Int]
-    var step: Int?
-    var clean: [UInt8] = []
-    var candidates: [Int] = []
-    var seen: [Bool]
+    @exclusivity(unchecked) var step: Int?
+    @exclusivity(unchecked) var clean: [UInt8] = []
+    @exclusivity(unchecked) var candidates: [Int] = []
+    @exclusivity(unchecked) var seen: [Bool]
     /// Rules collecting a block. A rule only changes state while it runs, so this is updated
     /// after each call instead of asking every rule on every line.
-    var activeRules: [Int] = []
+    @exclusivity(unchecked) var activeRules: [Int] = []
 
     init(rules: [LineRule], path: String, rankHint: Int?) throws {
         self.rules = rules

@@ -288,12 +288,11 @@ public final class Ingestor: @unchecked Sendable {
     private func commit(sink: RecordSink, occurrences: OccurrenceBuffer, miner: TemplateMiner, row: FileRow,
                         promoteReplacing: Int64? = nil, promote: Bool = false) throws {
         // Build the batch outside the lock (template texts, encoding), write under it.
-        let drained = sink.drain()
-        let templates = occurrences.drain(miner: miner)
+        let batch = IndexBatch(sink.drain(), templates: occurrences.drain(miner: miner))
         try locked {
             if let limit = crashAfterCommits, commits >= limit { throw SimulatedCrash() }
             try index.db.transaction {
-                try index.write(IndexBatch(drained, templates: templates), file: row.id)
+                try index.write(batch, file: row.id)
                 try index.updateProgress(row)
                 if promote { try index.promote(pending: row.id, replacing: promoteReplacing) }
             }
@@ -339,7 +338,7 @@ extension IndexBatch {
     init(_ d: RecordSink.Batch, templates: [TemplateChunk]) {
         self.init()
         events = d.events
-        metrics = d.metrics
+        metricChunks = MetricSeriesChunk.group(d.metrics)
         evalScores = d.evalScores
         evalSamples = d.evalSamples
         configs = d.configs
@@ -363,9 +362,9 @@ final class OccurrenceBuffer {
         var lines: [UInt8] = []
         var offsets: [UInt8] = []
     }
-    private var accs: [Acc] = []
-    private var used: [Int32] = []
-    private(set) var total = 0
+    @exclusivity(unchecked) private var accs: [Acc] = []
+    @exclusivity(unchecked) private var used: [Int32] = []
+    @exclusivity(unchecked) private(set) var total = 0
 
     @inline(__always)
     func add(_ id: Int32, line: Int, offset: Int64) {

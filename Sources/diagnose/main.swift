@@ -372,11 +372,14 @@ struct BenchIngest: ParsableCommand {
     @Option(help: "Lines to generate.") var lines = 2_000_000
     @Option(help: "Files to spread them over (ranks).") var files = 4
     @Option(help: "Work folder (default: a temporary folder, removed after).") var dir: String?
+    @Option(help: "Line mix: realistic (about 10% metric lines) or heavy (about 55% metric lines).") var mix: IngestBenchmark.Mix = .realistic
 
     func run() throws {
         let result = try guarded { () throws(DiagnoseError) in
-            try IngestBenchmark.run(lines: lines, files: files, dir: dir)
+            try IngestBenchmark.run(lines: lines, files: files, dir: dir, mix: mix)
         }
         print(result.table)
     }
 }
+
+extension IngestBenchmark.Mix: ExpressibleByArgument {}

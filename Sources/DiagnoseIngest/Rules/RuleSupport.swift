@@ -108,7 +108,7 @@ extension EventKind {
 /// Memoises what a rule derives from a printed key (its metric name, its role), keyed by a
 /// 64-bit FNV-1a hash of the key's bytes, so the hot path allocates no String per field.
 final class KeyCache<Value> {
-    private var map: [UInt64: Value] = [:]
+    @exclusivity(unchecked) private var map: [UInt64: Value] = [:]
     private let capacity: Int
 
     init(capacity: Int = 4096) { self.capacity = capacity }

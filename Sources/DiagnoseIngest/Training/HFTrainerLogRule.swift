@@ -69,7 +69,7 @@ final class HFTrainerLogRule: LineRule {
             var facts: [String: String] = [:]
             for (p, k) in zip(pairs, keys) {
                 facts[k.raw] = Bytes.string(b, p.value).trimmingQuotes
-                guard let v = Numbers.parseDouble(Bytes.slice(b, p.value)) else { continue }
+                guard let v = PlainDecimal.parse(Bytes.slice(b, p.value)) else { continue }
                 switch k.raw {
                 case "train_samples_per_second": sink.emit(line.metric(.samplesPerS, v, step: barStep ?? lastStep, label: k.raw))
                 case "train_tokens_per_second": sink.emit(line.metric(.tokensPerS, v, step: barStep ?? lastStep, label: k.raw))
@@ -83,7 +83,7 @@ final class HFTrainerLogRule: LineRule {
         }
         if isEval {
             for (p, k) in zip(pairs, keys) where k.raw == "eval_loss" {
-                guard let v = Numbers.parseDouble(Bytes.slice(b, p.value)) else { continue }
+                guard let v = PlainDecimal.parse(Bytes.slice(b, p.value)) else { continue }
                 sink.emit(line.metric(.evalLoss, v, step: barStep ?? lastStep))
             }
             return .consumed(step: nil)
@@ -98,7 +98,7 @@ final class HFTrainerLogRule: LineRule {
         }
         lastStep = barStep ?? logIndex
         for (p, k) in zip(pairs, keys) {
-            guard let name = k.name, let v = Numbers.parseDouble(Bytes.slice(b, p.value)) else { continue }
+            guard let name = k.name, let v = PlainDecimal.parse(Bytes.slice(b, p.value)) else { continue }
             sink.emit(line.metric(name, v, step: lastStep, label: name.rawValue == k.raw ? nil : k.raw))
         }
         return .consumed(step: barStep)

@@ -31,7 +31,7 @@ final class MegatronIterationRule: LineRule {
             let valueRange = Bytes.trimmed(b, (colon + 1)..<seg.upperBound)
             let field = fields.value(Bytes.slice(b, keyRange), MegatronIterationRule.field(for:))
             if case .ignore = field { continue }
-            guard let v = Numbers.parseDouble(Bytes.slice(b, valueRange)) else { continue }
+            guard let v = PlainDecimal.parse(Bytes.slice(b, valueRange)) else { continue }
             switch field {
             case .loss(let name, let label):
                 sawLoss = true
