@@ -125,11 +125,12 @@ import Testing
         }
     }
 
-    /// Needs both corpus halves (training and serving/eval): fails until they are merged.
+    /// Size and coverage of the committed corpus (an index a user left under samples/ does not count).
     @Test func corpusTotals() throws {
         let fm = FileManager.default
         var bytes = 0
-        if let walker = fm.enumerator(at: Self.samplesRoot, includingPropertiesForKeys: [.fileSizeKey]) {
+        if let walker = fm.enumerator(at: Self.samplesRoot, includingPropertiesForKeys: [.fileSizeKey],
+                                      options: [.skipsHiddenFiles]) {
             for case let url as URL in walker {
                 bytes += (try? url.resourceValues(forKeys: [.fileSizeKey]).fileSize) ?? 0
             }
