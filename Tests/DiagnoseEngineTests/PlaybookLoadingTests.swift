@@ -35,7 +35,10 @@ import Testing
     }
 
     @Test func taxonomyListMatchesSharedDocumentWhenPresent() throws {
-        let path = "/work/shared/TAXONOMY.md"
+        // ../shared/TAXONOMY.md beside the repository, as CI lays it out.
+        let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+        let path = repo.deletingLastPathComponent().appendingPathComponent("shared/TAXONOMY.md").path
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return }
         var ids: [String] = []
         for line in text.split(separator: "\n") where line.hasPrefix("- `") {

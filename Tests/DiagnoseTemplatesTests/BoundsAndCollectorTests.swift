@@ -1,3 +1,4 @@
+import Foundation
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -75,7 +76,7 @@ private func sentence(_ i: Int) -> String {
 
 @Suite struct FileBenchmarkTests {
     @Test func countsLinesFramesAndTemplates() throws {
-        var path = Array("/tmp/diagnose-filebench-XXXXXX".utf8CString)
+        var path = Array((NSTemporaryDirectory() + "diagnose-filebench-XXXXXX").utf8CString)
         let fd = path.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
         #expect(fd >= 0)
         let text = (1...300).map { "step \($0) loss \(Double($0) / 100)" }.joined(separator: "\n")

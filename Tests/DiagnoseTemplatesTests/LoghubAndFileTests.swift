@@ -1,3 +1,4 @@
+import Foundation
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -85,7 +86,7 @@ struct LoghubTests {
 
 @Suite struct TemplateFileTests {
     func write(_ bytes: [UInt8]) -> String {
-        var template = Array("/tmp/diagnose-templates-XXXXXX".utf8CString)
+        var template = Array((NSTemporaryDirectory() + "diagnose-templates-XXXXXX").utf8CString)
         let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
         precondition(fd >= 0)
         _ = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
