@@ -28,7 +28,7 @@ extension Session {
         let (input, problems) = try analysisInput(runID, baseline: override, extraBenign: library.benignKeys)
         let symptoms = Self.symptoms(input)
         let investigation = Investigator(library: library).investigate(input, symptoms: symptoms)
-        var inputs = try inputs(runID)
+        var inputs = try inputs(runID, files: input.run.files)
         inputs.problems += problems
         let hypotheses = investigation.hypotheses
         let signoff = try signOff(runID, hypotheses: hypotheses)

@@ -61,11 +61,14 @@ public final class Session {
     public static let problemsPerFile = 20
 
     /// The coverage block of the report, from the index.
-    public func inputs(_ runID: String) throws(DiagnoseError) -> InputsSummary {
-        let obs = try observations(runID)
+    /// `files`: the run's files when the caller already loaded its observations (loading them
+    /// again would re-read every metric series and event just for the file list).
+    public func inputs(_ runID: String, files known: [IngestedFile]? = nil) throws(DiagnoseError) -> InputsSummary {
+        var files = known ?? []
+        if known == nil { files = try observations(runID).files }
         var s = InputsSummary()
-        s.files = obs.files.count
-        for f in obs.files {
+        s.files = files.count
+        for f in files {
             s.lines += f.lines
             s.unparsedLines += f.unparsedLines
             s.bytes += f.bytes
