@@ -13,16 +13,22 @@ public enum Rendering {
         }
     }
 
+    /// The JSON form of every side output: like the report's (sorted keys, no escaped slashes,
+    /// non-finite numbers spelled as strings).
+    static var encoder: JSONEncoder {
+        let enc = JSONEncoder()
+        enc.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+        enc.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "Infinity",
+                                                                  negativeInfinity: "-Infinity", nan: "NaN")
+        return enc
+    }
+
     /// Symptoms for people (Markdown) or agents (JSON), redacted.
     public static func symptoms(_ symptoms: [Symptom], runID: String, json: Bool) throws -> Data {
         let d = Redactor.redact(Diagnosis(runID: runID, baselineRunID: nil, generatedAt: "", status: .noIncident,
                                           symptoms: symptoms))
         if json {
-            let enc = JSONEncoder()
-            enc.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-            enc.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "Infinity",
-                                                                      negativeInfinity: "-Infinity", nan: "NaN")
-            var data = try enc.encode(["run_id": AnyEncodable(runID), "symptoms": AnyEncodable(d.symptoms)])
+            var data = try encoder.encode(["run_id": AnyEncodable(runID), "symptoms": AnyEncodable(d.symptoms)])
             data.append(0x0A)
             return data
         }
@@ -45,9 +51,7 @@ public enum Rendering {
         let d = Redactor.redact(Diagnosis(runID: runID, baselineRunID: baseline, generatedAt: "", status: .noIncident,
                                           configDiff: changes))
         if json {
-            let enc = JSONEncoder()
-            enc.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-            var data = try enc.encode(["run_id": AnyEncodable(runID), "baseline_run_id": AnyEncodable(baseline),
+            var data = try encoder.encode(["run_id": AnyEncodable(runID), "baseline_run_id": AnyEncodable(baseline),
                                        "changes": AnyEncodable(d.configDiff)])
             data.append(0x0A)
             return data
