@@ -27,4 +27,20 @@ import Testing
         #expect(EvalScoreShiftDetector().detect(Fx.input(run, baseline: base)).isEmpty)
         #expect(EvalScoreShiftDetector().detect(Fx.input(run)).isEmpty)
     }
+
+    @Test func aLargeMoveOnASmallEvalSetIsAShiftAtHalfAStderr() throws {
+        // 20 questions: stderr ≈ 0.11 per side, so 0.65 → 0.50 is under one combined stderr.
+        let base = Fx.obs("b", scores: scores([("gsm8k", 0.65, 0.107), ("arc", 0.55, 0.11)]))
+        let run = Fx.obs(scores: scores([("gsm8k", 0.50, 0.115), ("arc", 0.55, 0.11)]))
+        let s = try #require(EvalScoreShiftDetector().detect(Fx.input(run, baseline: base)).first)
+        #expect(s.magnitude > 0.5 && s.magnitude < 1)
+        #expect(s.summary.contains("1 of 2 tasks moved"))
+    }
+
+    @Test func aSmallAbsoluteMoveNeedsAFullStderr() {
+        // Four points on a 0-1 metric at 0.6 stderr: below both bars.
+        let base = Fx.obs("b", scores: scores([("gsm8k", 0.70, 0.05)]))
+        let run = Fx.obs(scores: scores([("gsm8k", 0.66, 0.0)]))
+        #expect(EvalScoreShiftDetector().detect(Fx.input(run, baseline: base)).isEmpty)
+    }
 }

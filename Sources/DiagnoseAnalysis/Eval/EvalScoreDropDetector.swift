@@ -67,23 +67,34 @@ public struct EvalScoreDropDetector: Detector {
     }
 }
 
-/// A score that moved against the baseline by at least one stderr either way: too small to be a
-/// drop on its own, but enough to show that a changed evaluation setting had an effect.
+/// A score that moved against the baseline by at least one stderr either way, or by half a stderr
+/// when the move is also at least five points on a 0-1 metric (small eval sets have wide stderrs,
+/// and a 15-point move on 20 questions is still what an expert would call "it moved"): too small
+/// to be a drop on its own, but enough to show that a changed evaluation setting had an effect.
 /// Magnitude: the largest |change| in stderr units across tasks.
 public struct EvalScoreShiftDetector: Detector {
     public let id = "eval-score-shift"
     public init() {}
     public static let minZ = 1.0
+    /// The looser bar for large absolute moves of bounded scores.
+    public static let minZLargeMove = 0.5
+    public static let largeMove = 0.05
+
+    static func moved(_ d: (z: Double, run: Sourced<EvalScore>, base: Sourced<EvalScore>)) -> Bool {
+        if abs(d.z) >= minZ { return true }
+        let r = d.run.value.value, b = d.base.value.value
+        return abs(d.z) >= minZLargeMove && (0...1).contains(r) && (0...1).contains(b) && abs(r - b) >= largeMove
+    }
 
     public func detect(_ input: AnalysisInput) -> [Symptom] {
         let (perTask, compared) = EvalScoreDropDetector.changes(input)
         // Rises count too: take each task's largest |z| over its metrics.
         var largest: (task: String, z: Double, run: Sourced<EvalScore>, base: Sourced<EvalScore>)? = nil
-        for (task, d) in perTask.sorted(by: { $0.key < $1.key }) where abs(d.z) >= Self.minZ {
+        for (task, d) in perTask.sorted(by: { $0.key < $1.key }) where Self.moved(d) {
             if largest == nil || abs(d.z) > abs(largest!.z) { largest = (task, d.z, d.run, d.base) }
         }
         guard let l = largest else { return [] }
-        let moved = perTask.values.filter { abs($0.z) >= Self.minZ }.count
+        let moved = perTask.values.filter { Self.moved($0) }.count
         let m = l.run.value.metric + (l.run.value.filter.map { ",\($0)" } ?? "")
         return [Symptom(kind: .evalScoreShift, magnitude: min(abs(l.z), 1e6), before: l.base.value.value, after: l.run.value.value,
                         summary: "\(l.task) \(m) \(Fmt.num(l.run.value.value)) vs \(Fmt.num(l.base.value.value)) in the baseline"
