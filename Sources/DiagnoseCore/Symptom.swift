@@ -21,6 +21,8 @@ public struct SymptomKind: RawRepresentable, Hashable, Codable, Sendable, Compar
     public static let lrPeakAboveBaseline = SymptomKind("lr-peak-above-baseline")
     public static let lrFloorEarly = SymptomKind("lr-floor-early")
     public static let lrFlat = SymptomKind("lr-flat")
+    /// After warm-up the LR falls well below the baseline's at the same steps, with the same peak.
+    public static let lrBelowBaseline = SymptomKind("lr-below-baseline")
     // Mixed precision.
     public static let overflowFrequent = SymptomKind("overflow-frequent")
     public static let lossScaleCollapse = SymptomKind("loss-scale-collapse")
@@ -61,7 +63,7 @@ public struct SymptomKind: RawRepresentable, Hashable, Codable, Sendable, Compar
 
     public static let known: Set<SymptomKind> = [
         .nonFinite, .spike, .divergence, .evalScoreShift, .plateau, .levelShiftUp, .levelShiftDown, .highFromStart,
-        .lrJumpAtResume, .lrNoWarmup, .lrPeakAboveBaseline, .lrFloorEarly, .lrFlat,
+        .lrJumpAtResume, .lrNoWarmup, .lrPeakAboveBaseline, .lrFloorEarly, .lrFlat, .lrBelowBaseline,
         .overflowFrequent, .lossScaleCollapse, .lossSawtooth, .trainValGap, .recurringAtSamePosition,
         .batchShapeChange, .stepTimeShift, .throughputDrop, .dataWaitRise, .rankStraggler,
         .rankStoppedFirst, .rankNonFiniteAlone, .failure, .cascade, .resumeEvent, .evalScoreDrop,

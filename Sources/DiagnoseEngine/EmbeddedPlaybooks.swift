@@ -554,17 +554,19 @@ description: The LR schedule's shape or length is wrong (decays early, never dec
 title:
   - "LR reached its floor at step {floor.step}, long before the run ends"
   - "LR stays flat ({flat.after}) instead of following the schedule"
+  - "LR decays faster than the baseline's schedule from step {below.step}"
   - "LR schedule changed ({sched.key}: {sched.old} -> {sched.new})"
   - "LR schedule misconfigured"
 summary: "The learning-rate schedule does not match the run's length: the LR decays to its floor early or never moves, and loss stalls accordingly."
 prior: -3.0
-onset: [floor, flat]
+onset: [floor, flat, below]
 groups:
   signature: {required: true}
   effect: {if_absent: -0.3}
 supports:
   - {id: floor, kind: lr-floor-early, weight: 3.5, group: signature, label: "LR at its floor early"}
   - {id: flat, kind: lr-flat, weight: 2.5, group: signature, label: "LR flat"}
+  - {id: below, kind: lr-below-baseline, weight: 2.5, group: signature, label: "LR decays faster than the baseline's"}
   - {kind: config-change, config_key: "*decay_iters*|*decay_steps*|*total_steps*|*max_steps*|*train_iters*|*num_train_epochs*|*t_max*|*lr_decay*", min_magnitude: 0.5, weight: 1.5, group: signature, label: "schedule length changed by half or more"}
   - {id: sched, kind: config-change, config_key: "*scheduler*|*lr_schedule*|*decay*|*total_steps*|*max_steps*|*train_iters*|*num_train_epochs*|*min_lr*|*cycle*|*t_max*|*warmup_ratio*|*world_size*|*num_nodes*", weight: 1.0, label: "schedule-related config changed"}
   - {kind: metric-plateau, metric: "loss|eval_loss", weight: 1.0, group: effect, label: "loss stalls"}

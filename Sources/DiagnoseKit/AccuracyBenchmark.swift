@@ -61,7 +61,8 @@ public enum AccuracyBenchmark {
 
         public var table: String {
             var s = ""
-            for split in Array(Set(outcomes.map(\.testCase.split))).sorted() + ["all"] {
+            let splits = Array(Set(outcomes.map(\.testCase.split))).filter { $0 != "all" }.sorted()
+            for split in splits + ["all"] {
                 let xs = split == "all" ? outcomes : outcomes.filter { $0.testCase.split == split }
                 let incidents = xs.filter { $0.testCase.cause != "healthy" }
                 let healthy = xs.filter { $0.testCase.cause == "healthy" }
@@ -98,7 +99,8 @@ public enum AccuracyBenchmark {
     }
 
     /// Finds cases: every folder holding a truth.yaml under `corpus` (any depth up to 3); the split is
-    /// the first path component when it is `dev` or `heldout`, else "all".
+    /// the first path component when the case sits one folder down (`dev/case-001`, `blind-b/case-007`),
+    /// else "all".
     public static func cases(corpus: String) throws(DiagnoseError) -> [CorpusCase] {
         let fm = FileManager.default
         guard let walker = fm.enumerator(atPath: corpus) else { throw .noRunsRoot(corpus) }
@@ -108,7 +110,7 @@ public enum AccuracyBenchmark {
             guard rel.hasSuffix("truth.yaml") else { continue }
             let folder = corpus + "/" + (rel as NSString).deletingLastPathComponent
             let parts = rel.split(separator: "/").map(String.init)
-            let split = parts.count >= 3 && ["dev", "heldout"].contains(parts[0]) ? parts[0] : "all"
+            let split = parts.count >= 3 ? parts[0] : "all"
             let id = parts.dropLast().joined(separator: "/")
             guard let text = try? String(contentsOfFile: corpus + "/" + rel, encoding: .utf8),
                   let node = (try? Yams.load(yaml: text)) as? [String: Any] else {

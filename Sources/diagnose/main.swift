@@ -329,8 +329,8 @@ struct Bench: ParsableCommand {
 struct BenchAccuracy: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "accuracy",
         abstract: "Run the engine over a corpus of incident cases and score it against truth.yaml.")
-    @Option(help: "The corpus (folders with truth.yaml; dev/ and heldout/ splits).") var corpus = "samples"
-    @Option(help: "Only this split (dev or heldout).") var split: String?
+    @Option(help: "The corpus (folders with truth.yaml; a first-level folder names the split: dev/, heldout/, blind-a/ …).") var corpus = "samples"
+    @Option(help: "Only this split (dev, heldout, or another first-level folder).") var split: String?
     @Option(help: "A folder of playbooks that add to or override the built-ins.") var playbooks: String?
     @Flag(help: "Fit the calibration on the dev split and write it to <playbooks>/calibration.yaml.") var fit = false
     @Option(help: "Where --fit writes the calibration (default: the built-in playbooks folder).") var calibrationOut: String?

@@ -123,3 +123,59 @@ import Testing
         #expect(LevelShiftDetector().detect(Fx.input(Fx.obs(series: [Fx.series(.lr, v)]))).isEmpty)
     }
 }
+
+@Suite struct SubtleResumeJumpTests {
+    /// Cosine decay logged every step; at the resume from step 700 the LR comes back 25% higher
+    /// (a scheduler rebuilt for another total), far below a doubling but far above the schedule's
+    /// per-step change.
+    func run(jump: Double) -> RunObservations {
+        let sched = Fx.lr(1000, warmup: 50, total: 1000)
+        var pts: [MetricPoint] = []
+        for s in 1...760 { pts.append(MetricPoint(name: .lr, value: sched[s - 1], step: s, line: s)) }
+        for s in 700...900 { pts.append(MetricPoint(name: .lr, value: sched[s - 1] * jump, step: s, line: 800 + s)) }
+        let e = Fx.event(.resume, line: 790, severity: .info, message: "Resuming training from checkpoint-700")
+        return Fx.obs(series: [MetricSeries(name: .lr, rank: nil, label: nil, source: "logs/train.log", points: pts)], events: [e])
+    }
+
+    @Test func aQuarterJumpAgainstASmoothDecayFires() throws {
+        let s = try #require(LRResumeJumpDetector().detect(Fx.input(run(jump: 1.25))).first)
+        #expect(s.magnitude > 1.2 && s.magnitude < 1.3 && s.onsetStep == 700)
+    }
+
+    @Test func aContinuedScheduleStaysQuiet() {
+        #expect(LRResumeJumpDetector().detect(Fx.input(run(jump: 1.0))).isEmpty)
+        #expect(LRResumeJumpDetector().detect(Fx.input(run(jump: 1.04))).isEmpty)
+    }
+}
+
+@Suite struct LRBelowBaselineTests {
+    @Test func aScheduleSizedForFewerStepsFallsBelowTheBaseline() throws {
+        // Both warm up to the same peak; the run's cosine is sized for 2,000 steps, the baseline's
+        // for 5,000; the run stops at 1,500, before its floor (so no early-floor symptom).
+        let base = Fx.obs("b", series: [Fx.series(.lr, Fx.lr(3000, warmup: 100, total: 5000))])
+        let run = Fx.obs(series: [Fx.series(.lr, Fx.lr(1500, warmup: 100, total: 2000))])
+        let out = LRScheduleDetector().detect(Fx.input(run, baseline: base))
+        #expect(out.of(.lrFloorEarly).isEmpty)
+        let s = try #require(out.of(.lrBelowBaseline).first)
+        #expect(s.onsetStep! > 500 && s.onsetStep! < 1200 && s.magnitude > 1.6)
+        #expect(s.evidence.count == 4 && s.evidence[1].source.hasPrefix("baseline:"))
+    }
+
+    @Test func theSameScheduleWithNoiseIsQuiet() {
+        let base = Fx.obs("b", series: [Fx.series(.lr, Fx.lr(3000, warmup: 100, total: 5000))])
+        let run = Fx.obs(series: [Fx.series(.lr, Fx.lr(2000, warmup: 100, total: 5000).map { $0 * 0.97 })])
+        #expect(LRScheduleDetector().detect(Fx.input(run, baseline: base)).of(.lrBelowBaseline).isEmpty)
+    }
+
+    @Test func aLongerWarmupCatchesUpAndIsQuiet() {
+        let base = Fx.obs("b", series: [Fx.series(.lr, Fx.lr(3000, warmup: 100, total: 3000))])
+        let run = Fx.obs(series: [Fx.series(.lr, Fx.lr(3000, warmup: 400, total: 3000))])
+        #expect(LRScheduleDetector().detect(Fx.input(run, baseline: base)).of(.lrBelowBaseline).isEmpty)
+    }
+
+    @Test func aLowerPeakIsNotThisSymptom() {
+        let base = Fx.obs("b", series: [Fx.series(.lr, Fx.lr(3000, warmup: 100, total: 3000))])
+        let run = Fx.obs(series: [Fx.series(.lr, Fx.lr(3000, warmup: 100, total: 3000).map { $0 * 0.3 })])
+        #expect(LRScheduleDetector().detect(Fx.input(run, baseline: base)).of(.lrBelowBaseline).isEmpty)
+    }
+}

@@ -1,10 +1,15 @@
 import DiagnoseCore
+import Foundation
 
 /// The learning rate right after a resume/checkpoint-load is far from where the schedule was
 /// just before it: above it (scheduler state lost, LR back at peak) or far below it (LR back at
 /// the start of warm-up). A correct resume continues the schedule smoothly.
 ///
-/// Magnitude: max(after/before, before/after) of the LR across the resume (≥ 1.5 to fire).
+/// Magnitude: max(after/before, before/after) of the LR across the resume. It fires at ≥ 1.5, or
+/// at ≥ 1.08 when that step is at least five times (in log terms) the largest change between
+/// neighbouring points of the schedule just before the resume: a late-decay schedule moves a few
+/// tenths of a percent per logged point, so a 20% jump at the resume is a reset even though it is
+/// far from a doubling.
 /// `before`: the LR at the last point before the resume position; `after`: the LR at the first
 /// points after it.
 public struct LRResumeJumpDetector: Detector {
@@ -25,7 +30,7 @@ public struct LRResumeJumpDetector: Detector {
                 let post = Stats.median(postPts.map(\.value))
                 guard pre > 0, post > 0 else { continue }
                 let ratio = max(post / pre, pre / post)
-                guard ratio >= 1.5 else { continue }
+                guard ratio >= 1.5 || Self.abrupt(ratio, before: split) else { continue }
                 let p = postPts[0]
                 let what = post > pre ? "jumped up" : "fell back toward warm-up"
                 let state = CheckpointStep.missingState(of: r.event.value).map { " (resume \($0))" } ?? ""
@@ -44,6 +49,17 @@ public struct LRResumeJumpDetector: Detector {
     }
 
     struct Split { let before: MetricPoint; let beforeSeries: MetricSeries; let after: [MetricPoint] }
+
+    /// A smaller jump that still stands out against how the schedule moved just before the resume
+    /// (its last ten logged points, which must be at least five).
+    static func abrupt(_ ratio: Double, before split: Split) -> Bool {
+        guard ratio >= 1.08 else { return false }
+        let pts = split.beforeSeries.points.filter { $0.line <= split.before.line }.suffix(10).map(\.value)
+        guard pts.count >= 5, pts.allSatisfy({ $0 > 0 && $0.isFinite }) else { return false }
+        var local = 1.0
+        for i in 1..<pts.count { local = max(local, pts[i] / pts[i - 1], pts[i - 1] / pts[i]) }
+        return log(ratio) >= 5 * log(local)
+    }
 
     /// The last point before the resume position and the points after it, in one series, or the
     /// before-point from another series of the same rank when the resume started a new file.

@@ -8,6 +8,11 @@ import DiagnoseCore
 ///   run (and the baseline did not). Magnitude: the fraction of the run spent at the floor.
 /// - `.lrFlat`: the LR never decays after warm-up where the baseline decayed over the same steps.
 ///   Magnitude: the run's final LR over the baseline's at the same step.
+/// - `.lrBelowBaseline`: with the same peak (within 25%), the LR after the peak falls below 60% of
+///   the baseline's at the same step and stays under 75% of it for the rest of the steps both
+///   logged (at least five points and a tenth of them): the schedule decays faster or ends
+///   earlier than the baseline's, even when the run stops before reaching its floor.
+///   Magnitude: the baseline's LR over the run's at the last step both logged.
 public struct LRScheduleDetector: Detector {
     public let id = "lr-schedule"
     public init() {}
@@ -83,6 +88,7 @@ public struct LRScheduleDetector: Detector {
                                    evidence: [Cite.point(r.t.points[r.peakIndex], in: rs, note: "run's peak lr"),
                                               Cite.point(b.t.points[b.peakIndex], in: b.t.series, baseline: true, note: "baseline's peak lr")]))
             }
+            if let s = Self.belowBaseline(r, b) { out.append(s) }
             let after = r.t.values[r.peakIndex...]
             if after.count >= 10, let lo = after.min(), let hi = after.max(), lo > 0, hi / lo <= 1.05 {
                 let (bAtEnd, bi) = b.value(atX: r.t.x(r.t.count - 1))
@@ -109,5 +115,44 @@ public struct LRScheduleDetector: Detector {
                                evidence: ev))
         }
         return out
+    }
+
+    /// `.lrBelowBaseline` (see the type's documentation), or nil.
+    static func belowBaseline(_ r: Shape, _ b: Shape) -> Symptom? {
+        guard r.peak / b.peak >= 0.8, r.peak / b.peak <= 1.25,
+              r.t.points.allSatisfy({ $0.step != nil }), b.t.points.allSatisfy({ $0.step != nil }) else { return nil }
+        let start = max(r.t.x(r.peakIndex), b.t.x(b.peakIndex))
+        let tolerance = 2 * b.spacing
+        // Run points after both peaks, each with the baseline's value at the same step.
+        let sortedB = (0..<b.t.count).sorted { b.t.x($0) < b.t.x($1) }
+        func nearest(_ x: Double) -> Int {
+            var lo = 0, hi = sortedB.count - 1
+            while lo < hi { let mid = (lo + hi) / 2; if b.t.x(sortedB[mid]) < x { lo = mid + 1 } else { hi = mid } }
+            if lo > 0, abs(b.t.x(sortedB[lo - 1]) - x) < abs(b.t.x(sortedB[lo]) - x) { return sortedB[lo - 1] }
+            return sortedB[lo]
+        }
+        var pairs: [(i: Int, bi: Int, ratio: Double)] = []
+        for i in r.peakIndex..<r.t.count where r.t.x(i) > start {
+            let bi = nearest(r.t.x(i)), bv = b.t.values[bi]
+            guard abs(b.t.x(bi) - r.t.x(i)) <= tolerance, bv > 0 else { continue }
+            pairs.append((i, bi, r.t.values[i] / bv))
+        }
+        guard pairs.count >= 10 else { return nil }
+        // The last point from which the run stays under 75% of the baseline to the end.
+        var k = pairs.count
+        while k > 0, pairs[k - 1].ratio < 0.75 { k -= 1 }
+        guard let first = pairs[k...].firstIndex(where: { $0.ratio < 0.6 }) else { return nil }
+        let tail = pairs.count - first
+        guard tail >= 5, Double(tail) >= 0.1 * Double(pairs.count) else { return nil }
+        let onset = pairs[first], last = pairs[pairs.count - 1]
+        let p = r.t.points[onset.i], rs = r.t.series
+        return Symptom(kind: .lrBelowBaseline, metric: .lr, onsetStep: p.step, onsetTime: p.time, rank: p.rank ?? rs.rank,
+                       magnitude: bounded(1 / max(last.ratio, 1e-12)), before: b.t.values[last.bi], after: r.t.values[last.i],
+                       summary: "lr falls below the baseline's schedule \(Fmt.at(p)): \(Fmt.num(p.value)) vs \(Fmt.num(b.t.values[onset.bi]))"
+                           + ", and \(Fmt.num(r.t.values[last.i])) vs \(Fmt.num(b.t.values[last.bi])) at the last step both logged (same peak)",
+                       evidence: [Cite.point(p, in: rs, note: "lr drops below the baseline's"),
+                                  Cite.point(b.t.points[onset.bi], in: b.t.series, baseline: true, note: "baseline's lr at the same step"),
+                                  Cite.point(r.t.points[last.i], in: rs, note: "run's lr at the last step both logged"),
+                                  Cite.point(b.t.points[last.bi], in: b.t.series, baseline: true, note: "baseline's lr at that step")])
     }
 }
