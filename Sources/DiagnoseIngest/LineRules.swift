@@ -43,6 +43,7 @@ public enum ServingRules {
     public static let all: [LineRuleSpec] = [
         vllmStats(),
         vllmPreemption(),
+        sglangRetract(),
         sglangPrefill(),
         lmEvalTable(),
         serverArgs(),

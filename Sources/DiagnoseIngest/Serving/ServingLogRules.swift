@@ -128,7 +128,36 @@ final class VLLMPreemptionRule: LineRule {
     }
 }
 
+/// SGLang's scheduler warning when the KV pool runs out during decode and running requests are
+/// retracted (`KV cache pool is full. Retract requests. #retracted_reqs: 2, #new_tokens_gained: …,
+/// #new_token_ratio: 0.0980 -> 0.2747`): the running total of retracted requests in this file as a
+/// cumulative `preemptions` point (a retraction is SGLang's preemption). The line still becomes a
+/// warning event.
+final class SGLangRetractRule: LineRule {
+    let keywords = ["Retract requests"]
+    private static let n = try! Pattern(#"KV cache pool is full\. Retract requests\.(?:.*?#retracted_reqs: (\d+))?"#)
+    private let m = SGLangRetractRule.n.matcher()
+    private let clock = ServingClock()
+    private var count = 0
+
+    func consume(_ line: LineContext, _ sink: RecordSink) -> RuleOutcome {
+        guard m.matches(line.payload) else { return .pass }
+        count += m.int(1) ?? 1
+        sink.emit(MetricPoint(name: .preemptions, value: Double(count), time: clock.time(line), rank: line.rank, line: line.number))
+        return .noted(step: nil)
+    }
+}
+
 extension ServingRules {
+    static func sglangRetract() -> LineRuleSpec {
+        LineRuleSpec(id: "sglang-retract", examples: [
+            ParserExample(name: "SGLang retractions", path: "logs/sglang.log", content: """
+            [2026-03-02 11:04:52 TP0] KV cache pool is full. Retract requests. #retracted_reqs: 1, #new_tokens_gained: 2187, #new_token_ratio: 0.0980 -> 0.2747
+            [2026-03-02 11:04:58 TP0] KV cache pool is full. Retract requests. #retracted_reqs: 3, #new_token_ratio: 0.2747 -> 0.4410
+            """, expect: [.metric(name: .preemptions, value: 1, line: 1), .metric(name: .preemptions, value: 4, line: 2)]),
+        ], make: { SGLangRetractRule() })
+    }
+
     static func vllmPreemption() -> LineRuleSpec {
         LineRuleSpec(id: "vllm-preemption", examples: [
             ParserExample(name: "vLLM preemption warnings", path: "logs/vllm.log", content: """
