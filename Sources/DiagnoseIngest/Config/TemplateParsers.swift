@@ -70,6 +70,10 @@ public struct ToolSchemaParser: FormatParser {
             || (t.contains("\"name\"") && t.contains("\"parameters\"") && t.contains("\"description\""))
         if first == "[", toolish { return 0.85 }
         if first == "{", toolish, t.contains("\"tools\"") || t.contains("\"functions\"") { return 0.8 }
+        // One tool per file (plugin folders): an Anthropic tool or an OpenAI function object.
+        if first == "{", t.contains("\"name\""), t.contains("\"input_schema\"") || (t.contains("\"function\"") && t.contains("\"parameters\"")) {
+            return 0.75
+        }
         if head.name.contains("tool"), first == "[" || first == "{" { return 0.6 }
         return 0
     }
@@ -101,6 +105,14 @@ public struct ToolSchemaParser: FormatParser {
           {"type": "function", "function": {"name": "search", "description": "Search the web", "parameters": {"type": "object", "properties": {"q": {"type": "string"}}}}}
         ]
         """, expect: [.config(key: "0.function.name", value: .string("get_weather")),
-                      .config(key: "1.function.name", value: .string("search"))])]
+                      .config(key: "1.function.name", value: .string("search"))]),
+         ParserExample(name: "one Anthropic tool per file", path: "plugins/lookup_order.json", content: """
+        {
+          "name": "lookup_order",
+          "description": "Look up an order by its id.",
+          "input_schema": {"type": "object", "properties": {"order_id": {"type": "string"}}, "required": ["order_id"]}
+        }
+        """, expect: [.config(key: "name", value: .string("lookup_order")),
+                      .config(key: "input_schema.type", value: .string("object"))])]
     }
 }
