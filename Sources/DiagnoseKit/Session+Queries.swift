@@ -25,3 +25,17 @@ extension Session {
         do { return try index.counts(run: runID) } catch { throw .index("\(error)") }
     }
 }
+
+extension Session {
+    /// Every file of a run as indexed (ingesting it first so the list is current): format or the
+    /// reason it was not parsed, lines, and the lines no rule understood.
+    public func files(_ runID: String) throws(DiagnoseError) -> [FileRow] {
+        try ingest(runID)
+        do {
+            guard let id = try index.runID(named: runID) else {
+                throw DiagnoseError.noRun(id: runID, root: workspace.displayRoot)
+            }
+            return try index.files(run: id).sorted { $0.path < $1.path }
+        } catch let e as DiagnoseError { throw e } catch { throw .index("\(error)") }
+    }
+}

@@ -55,7 +55,7 @@ struct Diagnose: AsyncParsableCommand {
         commandName: "diagnose",
         abstract: "Diagnose a training run, eval or serving deployment: ranked root-cause hypotheses with cited evidence.",
         discussion: "`diagnose <run-id>` is `diagnose report <run-id>`.",
-        subcommands: [Report.self, Ingest.self, Runs.self, Search.self, Symptoms.self, Diff.self, Templates.self,
+        subcommands: [Report.self, Ingest.self, Runs.self, Files.self, Search.self, Symptoms.self, Diff.self, Templates.self,
                       Playbooks.self, Signoff.self, Audit.self, Postmortem.self, Page.self, Bench.self],
         defaultSubcommand: Report.self)
 }
@@ -299,6 +299,23 @@ struct Runs: ParsableCommand {
         }
         print("run\tfiles\tlines\tevents\tmetric_points")
         for r in runs { print("\(r.name)\t\(r.files)\t\(r.lines)\t\(r.events)\t\(r.metricPoints)") }
+    }
+}
+
+struct Files: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "List a run's files: the format each was read as (or why not), lines, and lines no rule understood.")
+    @Argument var runID: String
+    @OptionGroup var workspace: WorkspaceOptions
+
+    func run() throws {
+        let session = try workspace.session()
+        let files = try guarded { () throws(DiagnoseError) in try session.files(runID) }
+        print("path\tformat\tlines\tunparsed\tgeneric\ttruncated")
+        for f in files {
+            let format = f.format ?? "-(" + (f.note ?? "not parsed") + ")"
+            print("\(f.path)\t\(format)\t\(f.linesDone)\t\(f.unparsedLines)\t\(f.genericLines)\t\(f.truncatedLines)")
+        }
     }
 }
 

@@ -221,3 +221,28 @@ enum CLI {
         }
     }
 }
+
+@Suite struct FilesCommandTests {
+    @Test func filesListsFormatsReasonsAndUnparsedCounts() throws {
+        let root = try CLI.tempRoot()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let run = root + "/runs/sft-small-r3"
+        try FileManager.default.createDirectory(atPath: run + "/logs", withIntermediateDirectories: true)
+        try "{'loss': 2.5, 'learning_rate': 0.0003, 'epoch': 0.1}\n{'loss': 2.4, 'learning_rate': 0.0003, 'epoch': 0.2}\n"
+            .write(toFile: run + "/logs/rank0.log", atomically: true, encoding: .utf8)
+        let jsonl = (1...6).map { "{\"step\": \($0), \"loss\": 2.5}\n" }.joined() + "{not json\n"
+        try jsonl.write(toFile: run + "/metrics.jsonl", atomically: true, encoding: .utf8)
+        try Data([0, 1, 2, 3, 0, 0, 0]).write(to: URL(fileURLWithPath: run + "/model.bin"))
+        let r = try CLI.run(["files", "sft-small-r3", "--runs", root + "/runs", "--index", root + "/i.sqlite"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let rows = r.text.split(separator: "\n").map { $0.split(separator: "\t", omittingEmptySubsequences: false).map(String.init) }
+        #expect(rows.first == ["path", "format", "lines", "unparsed", "generic", "truncated"])
+        let byPath = Dictionary(uniqueKeysWithValues: rows.dropFirst().map { ($0[0], $0) })
+        #expect(byPath["logs/rank0.log"]?[1] == "hf-trainer-log" || byPath["logs/rank0.log"]?[1] == "text-log")
+        #expect(byPath["logs/rank0.log"]?[2] == "2")
+        #expect(byPath["metrics.jsonl"]?[3] == "1")
+        #expect(byPath["model.bin"]?[1].hasPrefix("-(") == true)
+        let missing = try CLI.run(["files", "nope", "--runs", root + "/runs", "--index", root + "/i.sqlite"])
+        #expect(missing.status == 66)
+    }
+}
