@@ -593,6 +593,8 @@ title:
   - "Learning rate raised from {raise.old} to {raise.new}: {diverge.metric} diverged at step {diverge.step}"
   - "Learning rate raised from {raise.old} to {raise.new}: non-finite {nan.metric} at step {nan.step}"
   - "Learning rate raised from {raise.old} to {raise.new}: {spike.metric} spiked at step {spike.step}"
+  - "Learning rate set to {set.new} where the baseline used its default: {diverge.metric} diverged at step {diverge.step}"
+  - "Learning rate set to {set.new} where the baseline used its default: {spike.metric} spiked at step {spike.step}"
   - "Peak LR {peak.magnitude}x the baseline's: {diverge.metric} diverged at step {diverge.step}"
   - "Peak LR {peak.magnitude}x the baseline's ({peak.before} -> {peak.after}) from step {peak.step}"
   - "Peak LR {peak.magnitude}x the baseline's"
@@ -607,6 +609,7 @@ groups:
   effect: {if_absent: -0.4}
 supports:
   - {id: raise, kind: config-change, config_key: "lr|learning_rate|max_lr|peak_lr|base_lr|*.lr|*learning_rate|*max_lr", direction: increased, weight: 1.2, group: lr, label: "config raises the learning rate"}
+  - {id: set, kind: config-change, config_key: "lr|learning_rate|max_lr|peak_lr|base_lr|*.lr|*learning_rate|*max_lr", direction: added, weight: 0.8, group: lr, label: "the run sets a learning rate the baseline left at its default (an override)"}
   - {id: peak, kind: lr-peak-above-baseline, min_magnitude: 1.2, weight: 2.0, group: lr, label: "logged LR peaks above the baseline's"}
   - {kind: lr-peak-above-baseline, min_magnitude: 3, weight: 1.5, group: lr, label: "peak LR at least 3x the baseline's"}
   - {id: diverge, kind: metric-divergence, metric: "loss|grad_norm", weight: 1.5, group: effect, label: "divergence"}
@@ -710,14 +713,18 @@ title:
   - "Scheduler stopped the job at step {cancel.step} ({cancel.event}): not a model problem"
   - "Scheduler stopped the job at {cancel.time} ({cancel.event}): not a model problem"
   - "Scheduler stopped the job ({cancel.event}, {cancel.source}:{cancel.line}): not a model problem"
+  - "Job cancelled at step {scancel.step} ({scancel.source}:{scancel.line})"
   - "Job stopped by the scheduler"
 summary: "The scheduler cancelled the job (time limit, preemption or node failure); the model and data were fine."
 prior: -3.0
-onset: [cancel]
+onset: [cancel, scancel]
 groups:
   signature: {required: true}
 supports:
-  - {id: cancel, kind: failure, event_kind: "slurm-cancel|preemption", weight: 3.8, group: signature, label: "scheduler cancellation"}
+  - {id: cancel, kind: failure, event_kind: "slurm-cancel|preemption", text: "*DUE TO*|*FAILED*|*PREEMPT*|*REQUEUE*", weight: 3.8, group: signature, label: "scheduler cancellation (time limit, preemption, node failure)"}
+  # A bare `CANCELLED AT … ***` is scancel by a user or an admin: often a reaction to a run that
+  # already went wrong, so on its own it stays below the threshold.
+  - {id: scancel, kind: failure, event_kind: slurm-cancel, weight: 1.5, group: signature, label: "job cancelled (scancel, no scheduler reason)"}
   - {kind: failure, event_kind: signal, after: cancel, weight: 0.3, label: "processes signalled afterwards"}
   - {kind: resume, weight: 0.2, label: "run resumed from a checkpoint"}
 against:

@@ -10,6 +10,7 @@ public enum TrainingRules {
     public static let all: [LineRuleSpec] = [
         HFTrainerLogRule.spec,
         HFTrainingBannerRule.spec,
+        NanoGPTConfigRule.spec,
         MegatronIterationRule.spec,
         MegatronValidationRule.spec,
         MegatronTimersRule.spec,

@@ -53,6 +53,7 @@ public enum ServingEvalFormats {
         JSONConfigParser(),
         YAMLConfigParser(),
         TOMLConfigParser(),
+        PythonConfigParser(),
         LaunchScriptParser(),
         PromptTemplateParser(),
     ]

@@ -14,9 +14,10 @@ public struct BatchShapeDetector: Detector {
 
     struct Measure { let value: Double; let cite: (Bool) -> Evidence; let onset: MetricPoint }
 
-    /// Median of a level metric, or the per-step slope of a cumulative one.
+    /// Median of a level metric (one printed value is enough: nanoGPT prints its tokens per
+/// iteration once), or the per-step slope of a cumulative one (at least three points).
     static func measure(_ obs: RunObservations, _ name: MetricName, slope: Bool) -> Measure? {
-        guard let t = obs.primary(name), t.count >= 3 else { return nil }
+        guard let t = obs.primary(name), t.count >= (slope ? 3 : 1) else { return nil }
         if !slope {
             let m = Stats.median(t.values)
             guard m > 0 else { return nil }

@@ -2,7 +2,10 @@ import DiagnoseCore
 
 /// Robust spikes: a point's residual against a centred rolling median, in MAD (σ-equivalent)
 /// units of the local residual spread. The warm-up transient is skipped and a spike must also be
-/// a material relative jump, so a noisy healthy curve stays quiet.
+/// a material relative jump, so a noisy healthy curve stays quiet. A spike is also a jump up from
+/// the point before it (by at least half its residual): early in training the loss falls steeply,
+/// and a point on that descent sits far above a centred median that later, lower points dominate
+/// without being a spike.
 ///
 /// Magnitude: the largest spike in MAD units; a single grad-norm spike that the loss does not
 /// follow within two steps is capped at 12 (`isolatedGradCap`): clipping absorbs it. `before` is
@@ -74,7 +77,7 @@ public struct SpikeDetector: Detector {
                     if zj > best.z { best = Spike(index: j, z: zj, median: med[j]) }
                     j += 1
                 }
-                out.append(best)
+                if v[best.index] - v[i - 1] >= 0.5 * r[best.index] { out.append(best) }
                 i = j
             } else {
                 i += 1

@@ -36,6 +36,13 @@ enum Bytes {
     @inline(__always)
     static func has(_ b: UnsafeRawBufferPointer, _ needle: StaticString) -> Bool { find(b, needle) != nil }
 
+    /// True when `b` starts with `prefix`.
+    static func hasPrefix(_ b: UnsafeRawBufferPointer, _ prefix: StaticString) -> Bool {
+        let n = prefix.utf8CodeUnitCount
+        guard b.count >= n, let base = b.baseAddress else { return false }
+        return memcmp(base, prefix.utf8Start, n) == 0
+    }
+
     static func slice(_ b: UnsafeRawBufferPointer, _ r: Range<Int>) -> UnsafeRawBufferPointer {
         UnsafeRawBufferPointer(rebasing: b[r])
     }
