@@ -148,6 +148,9 @@ public struct MetricName: RawRepresentable, Hashable, Codable, Sendable, Compara
     public static let lossScale = MetricName("loss_scale")
     public static let stepTimeMs = MetricName("step_time_ms")
     public static let dataTimeMs = MetricName("data_time_ms")
+    /// The share of step time spent waiting for data, as printed (torchtitan's
+    /// `time_metrics/data_loading(%)`: percent, though some exporters write a fraction).
+    public static let dataLoadingPct = MetricName("data_loading_pct")
     public static let tokensPerS = MetricName("tokens_per_s")
     public static let samplesPerS = MetricName("samples_per_s")
     public static let mfu = MetricName("mfu")
@@ -174,7 +177,7 @@ public struct MetricName: RawRepresentable, Hashable, Codable, Sendable, Compara
     public static let throughputTokensPerS = MetricName("gen_tokens_per_s")
 
     public static let known: Set<MetricName> = [
-        .loss, .evalLoss, .gradNorm, .lr, .lossScale, .stepTimeMs, .dataTimeMs, .tokensPerS,
+        .loss, .evalLoss, .gradNorm, .lr, .lossScale, .stepTimeMs, .dataTimeMs, .dataLoadingPct, .tokensPerS,
         .samplesPerS, .mfu, .tflops, .memoryGB, .skippedIters, .nanIters, .epoch, .consumedSamples,
         .globalBatchSize, .paramsNorm, .cacheHitRate, .cacheQueries, .cacheHits, .kvCacheUsage,
         .preemptions, .evictions, .runningRequests, .waitingRequests, .promptTokens, .cachedTokens,

@@ -349,6 +349,7 @@ supports:
   - {id: waits, event: dataloader-wait, min_count: 3, weight: 1.5, group: signature, label: "dataloader wait lines"}
   - {id: fewer, kind: config-change, config_key: "*num_workers*|*prefetch_factor*|*data_workers*", direction: decreased, weight: 1.5, group: signature, label: "fewer data-loader workers or less prefetch"}
   - {kind: throughput-drop, weight: 0.8, label: "throughput dropped"}
+  - {kind: config-change, config_key: "*dataset_path*|*data_path*|*data_dir*|*data_root*|*dataset_dir*|*train_data*|*data_files*|*data_prefix*", weight: 0.6, label: "the data is read from somewhere else"}
   - {kind: log-template-novelty, text: "*dataloader*|*data loader*|*num_workers*|*worker process*|*prefetch*", weight: 1.0, label: "new data-loader warnings in the log"}
   - {kind: step-time-shift, weight: 0.5, label: "step time grew"}
   - {id: workers, kind: config-change, config_key: "*num_workers*|*prefetch*|*pin_memory*|*persistent_workers*|*dataloader*|*data_workers*", weight: 1.0, label: "dataloader config changed"}
@@ -728,6 +729,7 @@ supports:
   - {kind: failure, event_kind: signal, after: cancel, weight: 0.3, label: "processes signalled afterwards"}
   - {kind: resume, weight: 0.2, label: "run resumed from a checkpoint"}
 against:
+  - {kind: lr-jump-at-resume, weight: -2.0, label: "after the restart the LR jumped: the resume, not the cancellation, went wrong"}
   - {kind: failure, event_kind: "oom|xid|ecc-error|disk-full|tokenizer-error|index-error|loss-scale-min", before: cancel, weight: -2.5, label: "an earlier failure ended the run"}
   - {kind: failure, event_kind: "nccl-timeout|nccl-error", before: cancel, weight: -1.5, label: "the run hung before the cancellation"}
 gather:
@@ -989,7 +991,7 @@ groups:
 supports:
   - {id: order, kind: template-reordered, weight: 3.0, group: signature, label: "tool definitions reordered"}
   - {id: tooltpl, kind: template-changed, text: "*tool*|*function*", weight: 2.0, group: signature, label: "the tool part of the template changed"}
-  - {id: disc, kind: config-change, config_key: "*discovery*|*tool_order*|*tools_order*|*sort_tools*|*tool_sort*|*concurren*|*parallel_discovery*", weight: 2.5, group: signature, label: "tool discovery/ordering config changed"}
+  - {id: disc, kind: config-change, config_key: "*discovery*|*tool*order*|*order*tool*|*tool*sort*|*sort*tool*|*concurren*|*parallel_discovery*", weight: 2.5, group: signature, label: "tool discovery/ordering config changed"}
   - {id: drop, kind: cache-hit-drop, weight: 1.5, group: effect, label: "cache hit rate dropped"}
   - {kind: cache-hit-zero, weight: 0.8, group: effect, label: "cache hits at zero"}
   - {kind: metric-level-down, metric: "cache_hit_rate|cached_tokens", weight: 0.3, label: "cached share fell"}

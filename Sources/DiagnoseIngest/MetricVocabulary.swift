@@ -35,12 +35,60 @@ public enum MetricVocabulary {
         "reduced_train_loss": .loss, "val_loss_epoch": .evalLoss,
     ]
 
+    /// Keys in a normalised spelling (`normalized(_:)`: lowercase, `%` as `pct`, every run of
+    /// other characters as one `_`), so `time_metrics/data_loading(%)`, its TensorBoard export tag
+    /// `time_metrics_data_loading_pct` and a `throughput/tokens_per_sec` column all resolve.
+    static let normalizedTable: [String: MetricName] = [
+        "time_metrics_data_loading_s": .dataTimeMs, "time_metrics_data_loading_pct": .dataLoadingPct,
+        "time_metrics_end_to_end_s": .stepTimeMs, "data_loading_pct": .dataLoadingPct, "data_loading_percent": .dataLoadingPct,
+        "data_time": .dataTimeMs, "data_ms": .dataTimeMs, "data_wait": .dataTimeMs, "step_ms": .stepTimeMs,
+        "iter_ms": .stepTimeMs, "samples_per_sec": .samplesPerS, "tokens_per_sec": .tokensPerS,
+        "throughput_tokens_per_sec": .tokensPerS, "throughput_tokens_per_s": .tokensPerS, "tok_per_sec": .tokensPerS,
+        "memory_max_active_gib": .memoryGB, "memory_max_reserved_gib": .memoryGB,
+    ]
+
+    /// Normalised keys whose values are seconds where the shared name is in milliseconds.
+    static let secondsKeys: Set<String> = ["time_metrics_data_loading_s", "time_metrics_end_to_end_s", "data_time", "data_wait"]
+
+    static func normalized(_ key: String) -> String {
+        var out = ""
+        var gap = false
+        for c in key.lowercased().replacingOccurrences(of: "%", with: "pct") {
+            if c.isLetter || c.isNumber {
+                if gap, !out.isEmpty { out.append("_") }
+                out.append(c)
+                gap = false
+            } else {
+                gap = true
+            }
+        }
+        return out
+    }
+
     /// The shared name for a printed key, or nil when it is not a metric we track.
     public static func name(for key: String) -> MetricName? {
         let k = key.lowercased()
         if let n = table[k] { return n }
         for prefix in ["train/", "train_", "training/", "trainer/", "metrics/"] where k.hasPrefix(prefix) {
             if let n = table[String(k.dropFirst(prefix.count))] { return n }
+        }
+        let nk = normalized(k)
+        if let n = normalizedTable[nk] { return n }
+        for prefix in ["train_", "training_", "trainer_", "metrics_", "perf_"] where nk.hasPrefix(prefix) {
+            if let n = normalizedTable[String(nk.dropFirst(prefix.count))] { return n }
+        }
+        return nil
+    }
+
+    /// The factor that turns a raw key's value into the shared name's unit (1000 for a key
+    /// printed in seconds where the shared name is in milliseconds), or nil for 1. Parsers keep
+    /// the raw key as the point's label, so the record sink applies it in one place.
+    public static func scale(forRawKey key: String) -> Double? {
+        var nk = normalized(key)
+        if secondsKeys.contains(nk) { return 1000 }
+        for prefix in ["train_", "training_", "trainer_", "metrics_", "perf_"] where nk.hasPrefix(prefix) {
+            nk = String(nk.dropFirst(prefix.count))
+            if secondsKeys.contains(nk) { return 1000 }
         }
         return nil
     }

@@ -28,7 +28,25 @@ public final class RecordSink {
     public init() {}
 
     @inline(__always) public func emit(_ e: LogEvent) { events.append(e) }
-    @inline(__always) public func emit(_ m: MetricPoint) { metrics.append(m) }
+    @inline(__always) public func emit(_ m: MetricPoint) {
+        // A raw key printed in seconds for a metric kept in milliseconds (the label is the raw key).
+        if let l = m.label {
+            let f: Double
+            if let known = scaleByLabel[l] { f = known } else {
+                f = MetricVocabulary.scale(forRawKey: l) ?? 1
+                scaleByLabel[l] = f
+            }
+            if f != 1 {
+                var scaled = m
+                scaled.value *= f
+                metrics.append(scaled)
+                return
+            }
+        }
+        metrics.append(m)
+    }
+    /// Unit factors by raw key, so each distinct label is normalised once.
+    private var scaleByLabel: [String: Double] = [:]
     public func emit(_ s: EvalScore) { evalScores.append(s) }
     public func emit(_ s: EvalSample) { evalSamples.append(s) }
     public func emitConfig(document: String = "", kind: ConfigKind, _ entry: ConfigEntry) {

@@ -27,9 +27,14 @@ public struct LRResumeJumpDetector: Detector {
                 guard let split = Self.split(t, at: r.event, step: r.step, others: traces) else { continue }
                 let pre = split.before.value
                 let postPts = Array(split.after.prefix(3))
-                let post = Stats.median(postPts.map(\.value))
-                guard pre > 0, post > 0 else { continue }
-                let ratio = max(post / pre, pre / post)
+                // The first point after the resume, or the median of the first three when that
+                // jumps further (a one-point blip): a schedule restarting its warm-up climbs back
+                // through the old value within a few points, so the median alone can hide it.
+                let first = postPts[0].value, median = Stats.median(postPts.map(\.value))
+                guard pre > 0, first > 0, median > 0 else { continue }
+                let rFirst = max(first / pre, pre / first), rMedian = max(median / pre, pre / median)
+                let post = rFirst >= rMedian ? first : median
+                let ratio = max(rFirst, rMedian)
                 guard ratio >= 1.5 || Self.abrupt(ratio, before: split) else { continue }
                 let p = postPts[0]
                 let what = post > pre ? "jumped up" : "fell back toward warm-up"

@@ -31,6 +31,7 @@ public struct DataWaitDetector: Detector {
                                    evidence: [Cite.point(p, in: r.series), Cite.point(b.points[0], in: b.series, baseline: true)]))
             }
         }
+        if out.isEmpty, let s = Self.shareRise(input) { out.append(s) }
         if out.isEmpty {
             let events = input.run.events([.dataloaderWait]).sorted { Ordering.before($0.value, $1.value, $0.source, $1.source) }
             let baseCount = input.baseline?.events([.dataloaderWait]).count ?? 0
@@ -44,5 +45,33 @@ public struct DataWaitDetector: Detector {
             }
         }
         return out
+    }
+
+    /// The share of step time spent loading data (`data_loading_pct`) rising within the run or
+    /// standing above the baseline's: at least 3x, and by at least 5 points where the values are
+    /// clearly percentages (a series whose values never exceed 1 may be fractions or small
+    /// percentages, so there only the ratio counts).
+    static func shareRise(_ input: AnalysisInput) -> Symptom? {
+        guard let r = input.run.primary(.dataLoadingPct), r.count >= 5 else { return nil }
+        func material(_ before: Double, _ after: Double, _ scaleMax: Double) -> Bool {
+            guard after >= 3 * max(before, 1e-9) else { return false }
+            return scaleMax <= 1 ? true : after - before >= 5
+        }
+        let rs = r.series
+        if r.count >= 20, let c = StepChange.strongest(in: r, minZ: 6, sign: 1), c.after > c.before,
+           material(c.before, c.after, r.values.max() ?? 0) {
+            var sym = LevelShiftDetector.symptom(c, r, kind: .dataWaitRise, what: "data-loading share")
+            sym.magnitude = bounded(c.after / max(c.before, 1e-9))
+            return sym
+        }
+        guard let b = input.baseline?.primary(.dataLoadingPct), b.count >= 5 else { return nil }
+        let rm = Stats.median(r.values), bm = Stats.median(b.values)
+        guard material(bm, rm, max(r.values.max() ?? 0, b.values.max() ?? 0)) else { return nil }
+        let p = r.points.min { abs($0.value - rm) < abs($1.value - rm) }!
+        return Symptom(kind: .dataWaitRise, metric: .dataLoadingPct, onsetStep: r.points[0].step, onsetTime: r.points[0].time,
+                       rank: p.rank ?? rs.rank, magnitude: bounded(rm / max(bm, 1e-9)), before: bm, after: rm,
+                       summary: "data-loading share of step time \(Fmt.num(rm)) vs \(Fmt.num(bm)) in the baseline (median)",
+                       evidence: [Cite.point(p, in: rs, note: "a typical data-loading share in the run"),
+                                  Cite.point(b.points[0], in: b.series, baseline: true, note: "baseline's data-loading share")])
     }
 }
