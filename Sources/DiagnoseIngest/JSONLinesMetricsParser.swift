@@ -80,7 +80,19 @@ public struct JSONLinesMetricsParser: FormatParser {
                        expect: [.metric(name: .loss, value: 2.31, step: 10, line: 1),
                                 .metric(name: .lr, value: 0.0003, step: 10, line: 1),
                                 .nonFinite(name: .loss, step: 20, line: 2),
-                                .metric(name: .gradNorm, value: 1.5, step: 20, line: 2)])]
+                                .metric(name: .gradNorm, value: 1.5, step: 20, line: 2)]),
+         ParserExample(name: "torchtitan metrics with seconds and percent timings", path: "metrics.jsonl",
+                       content: """
+                       {"step": 10, "loss_metrics/global_avg_loss": 7.91, "throughput(tps)": 7056, "time_metrics/end_to_end(s)": 1.162, "time_metrics/data_loading(s)": 0.0031, "time_metrics/data_loading(%)": 0.27}
+                       {"step": 20, "loss_metrics/global_avg_loss": 7.12, "throughput/tokens_per_sec": 3120.5, "data_time": 0.412}
+                       """,
+                       expect: [.metric(name: .loss, value: 7.91, step: 10, line: 1),
+                                .metric(name: .tokensPerS, value: 7056, step: 10, line: 1),
+                                .metric(name: .stepTimeMs, value: 1162, step: 10, line: 1),
+                                .metric(name: .dataTimeMs, value: 3.1, step: 10, line: 1),
+                                .metric(name: .dataLoadingPct, value: 0.27, step: 10, line: 1),
+                                .metric(name: .tokensPerS, value: 3120.5, step: 20, line: 2),
+                                .metric(name: .dataTimeMs, value: 412, step: 20, line: 2)])]
     }
 }
 

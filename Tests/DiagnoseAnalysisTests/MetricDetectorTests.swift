@@ -212,3 +212,43 @@ import Testing
         #expect(both.first { $0.metric == .gradNorm }.map { $0.magnitude > 100 } == true)
     }
 }
+
+@Suite struct SpikeOnTheDescentTests {
+    @Test func aSteepEarlyDescentIsNoSpike() {
+        // Loss logged every 20 steps: 12.6, 10.0, 8.0, 6.6, 5.6, … then flat noise.
+        var v: [Double] = [12.59, 10.02, 7.99, 6.62, 5.60, 4.85, 4.30, 3.92, 3.65, 3.45]
+        v += Fx.noisy(42, level: 3.0, sd: 0.02, seed: 3)
+        let out = SpikeDetector().detect(Fx.input(Fx.obs(series: [Fx.series(.loss, v)])))
+        #expect(out.isEmpty)
+    }
+
+    @Test func aJumpUpIsStillASpike() {
+        var v = Fx.noisy(60, level: 3.0, sd: 0.02, seed: 4)
+        v[40] = 4.5
+        let out = SpikeDetector().detect(Fx.input(Fx.obs(series: [Fx.series(.loss, v)])))
+        #expect(out.count == 1 && out[0].magnitude > 6)
+    }
+}
+
+@Suite struct DataLoadingShareTests {
+    @Test func aShareThatRisesWithinTheRunIsADataWait() throws {
+        var v = Fx.noisy(30, level: 0.5, sd: 0.05, seed: 5)
+        v += Fx.noisy(50, level: 48, sd: 6, seed: 6)
+        let run = Fx.obs(series: [Fx.series(.dataLoadingPct, v)])
+        let s = try #require(DataWaitDetector().detect(Fx.input(run)).first)
+        #expect(s.kind == .dataWaitRise && s.magnitude > 20)
+    }
+
+    @Test func aShareAboveTheBaselinesFromTheStartIsADataWait() throws {
+        let base = Fx.obs("b", series: [Fx.series(.dataLoadingPct, Fx.noisy(40, level: 0.006, sd: 0.001, seed: 7))])
+        let run = Fx.obs(series: [Fx.series(.dataLoadingPct, Fx.noisy(40, level: 0.45, sd: 0.08, seed: 8))])
+        let s = try #require(DataWaitDetector().detect(Fx.input(run, baseline: base)).first)
+        #expect(s.after! > 0.3 && s.before! < 0.01)
+    }
+
+    @Test func aSmallShareThatWobblesIsQuiet() {
+        let base = Fx.obs("b", series: [Fx.series(.dataLoadingPct, Fx.noisy(40, level: 0.8, sd: 0.1, seed: 9))])
+        let run = Fx.obs(series: [Fx.series(.dataLoadingPct, Fx.noisy(40, level: 1.2, sd: 0.1, seed: 10))])
+        #expect(DataWaitDetector().detect(Fx.input(run, baseline: base)).isEmpty)
+    }
+}

@@ -40,10 +40,19 @@ struct Fixture {
 
     static func logFile(rank: Int?) -> String { "logs/rank\(rank ?? 0).log" }
 
+    /// The cited line: real text where a playbook reads it (a scheduler cancellation names its
+    /// reason), else a placeholder.
+    static func excerpt(_ kind: SymptomKind, _ event: EventKind?) -> String {
+        if event == .slurmCancel {
+            return "slurmstepd: error: *** JOB 4471902 ON gpu-d11 CANCELLED AT 2026-07-19T08:02:41 DUE TO TIME LIMIT ***"
+        }
+        return "\(kind.rawValue) excerpt"
+    }
+
     mutating func add(_ kind: SymptomKind, metric: MetricName? = nil, event: EventKind? = nil, key: String? = nil,
                       trait: GenerationTrait? = nil, step: Int? = nil, time: Double? = nil, rank: Int? = nil,
                       magnitude: Double = 1, before: Double? = nil, after: Double? = nil, old: String? = nil,
-                      new: String? = nil, source: String? = nil, line: Int = 100) {
+                      new: String? = nil, source: String? = nil, line: Int = 100, excerpt: String? = nil) {
         let src = source ?? {
             if metric != nil { return "metrics.jsonl" }
             if kind.rawValue.hasPrefix("cache") || kind == .replicaCountChange { return "serve/metrics.prom" }
@@ -54,7 +63,7 @@ struct Fixture {
         }()
         let evKind: Evidence.Kind = metric != nil ? .metric : (src.hasPrefix("eval") ? .eval : (src.hasPrefix("serve") ? .cache : (src.hasPrefix("prompts") ? .template : .log)))
         let ev = Evidence(kind: evKind, source: src, line: line, step: step, time: time, rank: rank,
-                          excerpt: "\(kind.rawValue) excerpt", metric: metric?.rawValue)
+                          excerpt: excerpt ?? Fixture.excerpt(kind, event), metric: metric?.rawValue)
         var what = kind.rawValue
         if let metric { what += " of \(metric.rawValue)" }
         if let event { what += " \(event.rawValue)" }

@@ -56,6 +56,16 @@ import Testing
         #expect(p?.contributions.contains { $0.label.contains("hung before the cancellation") } == true)
     }
 
+    @Test func aBareScancelIsNoConfidentPreemption() {
+        var f = Fixture()
+        f.add(.failure, event: .slurmCancel, time: 5000, rank: nil, line: 671,
+              excerpt: "slurmstepd: error: *** JOB 4471902 ON gpu-d11 CANCELLED AT 2026-07-19T08:02:41 ***")
+        let inv = f.investigate()
+        #expect(inv.status == .noIncident)
+        let p = inv.candidates.first { $0.cause == "preemption" }
+        #expect(p?.contributions.contains { $0.label.contains("scancel") } == true)
+    }
+
     @Test func aSpikeAfterTheResumeCountsAndOneBeforeItDoesNot() {
         func score(spikeAt step: Int) -> Candidate? {
             var f = Fixture()
