@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+source eval/env.sh
+for T in arc_challenge:25 hellaswag:10 winogrande:5 gsm8k:5; do
+  lm_eval --model hf --model_args pretrained=/data/ckpts/qwen25-7b-dpo-r3/final,dtype=bfloat16 \
+    --tasks ${T%:*} --num_fewshot ${T##*:} --batch_size auto:4 \
+    --output_path /data/evals/qwen25-7b-dpo-r3-eval --wandb_args project=${WANDB_PROJECT}
+done
