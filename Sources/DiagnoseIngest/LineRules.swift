@@ -33,6 +33,7 @@ public enum TrainingRules {
         DataloaderRule.spec,
         NaNDetectRule.spec,
         CheckpointRule.spec,
+        KeyValueStepRule.spec,
         ProgressBarRule.spec,
         // Last: it sees every line while a traceback is open (active), after the rules above.
         TracebackRule.spec,

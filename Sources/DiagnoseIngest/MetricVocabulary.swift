@@ -45,6 +45,8 @@ public enum MetricVocabulary {
         "iter_ms": .stepTimeMs, "samples_per_sec": .samplesPerS, "tokens_per_sec": .tokensPerS,
         "throughput_tokens_per_sec": .tokensPerS, "throughput_tokens_per_s": .tokensPerS, "tok_per_sec": .tokensPerS,
         "memory_max_active_gib": .memoryGB, "memory_max_reserved_gib": .memoryGB,
+        "mem_reserved": .memoryGB, "mem_allocated": .memoryGB, "memory_reserved": .memoryGB, "memory_allocated": .memoryGB,
+        "tok_s_gpu": .tokensPerS, "tok_s": .tokensPerS, "tokens_s": .tokensPerS, "tokens_sec": .tokensPerS,
     ]
 
     /// Normalised keys whose values are seconds where the shared name is in milliseconds.
@@ -73,9 +75,10 @@ public enum MetricVocabulary {
             if let n = table[String(k.dropFirst(prefix.count))] { return n }
         }
         let nk = normalized(k)
-        if let n = normalizedTable[nk] { return n }
+        if let n = normalizedTable[nk] ?? table[nk] { return n }
         for prefix in ["train_", "training_", "trainer_", "metrics_", "perf_"] where nk.hasPrefix(prefix) {
-            if let n = normalizedTable[String(nk.dropFirst(prefix.count))] { return n }
+            let rest = String(nk.dropFirst(prefix.count))
+            if let n = normalizedTable[rest] ?? table[rest] { return n }
         }
         return nil
     }
