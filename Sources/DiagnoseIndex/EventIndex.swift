@@ -21,16 +21,19 @@ public struct FileRow: Sendable, Equatable {
     public var unparsedLines: Int
     public var genericLines: Int
     public var truncatedLines: Int
+    /// The parser version the file was read with (`ParserRegistry.version`; 0 for rows written
+    /// before versions were recorded).
+    public var parserVersion: Int
 
     public init(id: Int64 = 0, runID: Int64, path: String, state: String = "current", format: String?, note: String?,
                 size: Int64, mtime: Double, headLength: Int, headHash: Int64, resumable: Bool, offsetDone: Int64 = 0,
                 linesDone: Int = 0, complete: Bool = false, endsMidLine: Bool = false, unparsedLines: Int = 0,
-                genericLines: Int = 0, truncatedLines: Int = 0) {
+                genericLines: Int = 0, truncatedLines: Int = 0, parserVersion: Int = 0) {
         self.id = id; self.runID = runID; self.path = path; self.state = state; self.format = format; self.note = note
         self.size = size; self.mtime = mtime; self.headLength = headLength; self.headHash = headHash
         self.resumable = resumable; self.offsetDone = offsetDone; self.linesDone = linesDone; self.complete = complete
         self.endsMidLine = endsMidLine; self.unparsedLines = unparsedLines; self.genericLines = genericLines
-        self.truncatedLines = truncatedLines
+        self.truncatedLines = truncatedLines; self.parserVersion = parserVersion
     }
 }
 
@@ -184,7 +187,7 @@ public final class EventIndex {
 
     static let fileColumns = """
         id, run_id, path, state, format, note, size, mtime, head_len, head_hash, resumable, offset_done, lines_done,
-        complete, ends_mid_line, unparsed_lines, generic_lines, truncated_lines
+        complete, ends_mid_line, unparsed_lines, generic_lines, truncated_lines, parser_version
         """
 
     static func fileRow(_ r: [SQLiteValue]) -> FileRow {
@@ -192,7 +195,7 @@ public final class EventIndex {
                 size: r[6].int!, mtime: r[7].double ?? 0, headLength: Int(r[8].int!), headHash: r[9].int!,
                 resumable: r[10].int == 1, offsetDone: r[11].int!, linesDone: Int(r[12].int!), complete: r[13].int == 1,
                 endsMidLine: r[14].int == 1, unparsedLines: Int(r[15].int!), genericLines: Int(r[16].int!),
-                truncatedLines: Int(r[17].int!))
+                truncatedLines: Int(r[17].int!), parserVersion: Int(r[18].int ?? 0))
     }
 
     public func files(run: Int64, state: String = "current") throws -> [FileRow] {
@@ -209,14 +212,15 @@ public final class EventIndex {
     public func insertFile(_ f: FileRow) throws -> Int64 {
         let st = try db.prepare("""
             INSERT INTO files(run_id, path, state, format, note, size, mtime, head_len, head_hash, resumable,
-              offset_done, lines_done, complete, ends_mid_line, unparsed_lines, generic_lines, truncated_lines)
-            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)
+              offset_done, lines_done, complete, ends_mid_line, unparsed_lines, generic_lines, truncated_lines,
+              parser_version)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)
             """)
         try st.bind([.int(f.runID), .text(f.path), .text(f.state), SQLiteValue(f.format), SQLiteValue(f.note),
                      .int(f.size), .double(f.mtime), .int(Int64(f.headLength)), .int(f.headHash),
                      .int(f.resumable ? 1 : 0), .int(f.offsetDone), .int(Int64(f.linesDone)), .int(f.complete ? 1 : 0),
                      .int(f.endsMidLine ? 1 : 0), .int(Int64(f.unparsedLines)), .int(Int64(f.genericLines)),
-                     .int(Int64(f.truncatedLines))])
+                     .int(Int64(f.truncatedLines)), .int(Int64(f.parserVersion))])
         try st.run()
         return db.lastInsertRowID
     }
@@ -226,13 +230,13 @@ public final class EventIndex {
         let st = try db.prepare("""
             UPDATE files SET size = ?2, mtime = ?3, head_len = ?4, head_hash = ?5, offset_done = ?6, lines_done = ?7,
               complete = ?8, ends_mid_line = ?9, unparsed_lines = ?10, generic_lines = ?11, truncated_lines = ?12,
-              note = ?13, format = ?14
+              note = ?13, format = ?14, parser_version = ?15
             WHERE id = ?1
             """)
         try st.bind([.int(f.id), .int(f.size), .double(f.mtime), .int(Int64(f.headLength)), .int(f.headHash),
                      .int(f.offsetDone), .int(Int64(f.linesDone)), .int(f.complete ? 1 : 0), .int(f.endsMidLine ? 1 : 0),
                      .int(Int64(f.unparsedLines)), .int(Int64(f.genericLines)), .int(Int64(f.truncatedLines)),
-                     SQLiteValue(f.note), SQLiteValue(f.format)])
+                     SQLiteValue(f.note), SQLiteValue(f.format), .int(Int64(f.parserVersion))])
         try st.run()
     }
 

@@ -148,5 +148,11 @@ enum Schema {
         DROP TRIGGER IF EXISTS events_ai;
         DROP TRIGGER IF EXISTS templates_ai;
         """),
+        // The parser version a file was read with (`ParserRegistry.version`): a file read by
+        // another version is re-read like a rewritten file. Rows from before this migration get
+        // 0, so an upgraded index re-reads every file once.
+        ("003-parser-version", """
+        ALTER TABLE files ADD COLUMN parser_version INTEGER NOT NULL DEFAULT 0 CHECK (parser_version >= 0);
+        """),
     ]
 }

@@ -6,10 +6,23 @@ import DiagnoseText
 public struct ParserRegistry: Sendable {
     public let parsers: [any FormatParser]
     public let threshold: Double
+    /// Stored with every file the index reads; a file read by another version is re-read.
+    public let version: Int
 
-    public init(parsers: [any FormatParser], threshold: Double = 0.2) {
+    /// The version of the built-in parsers, one number for the whole registry.
+    ///
+    /// Bump it in any change that makes a parser (or a line rule, the sniffing, the prefix
+    /// peeling, or a skip rule) yield different records, lines, problems or formats from the same
+    /// file: an index built by the older `diagnose` then re-reads every file once instead of
+    /// keeping stale results. A change that only makes parsing faster leaves it alone.
+    ///
+    /// 1: the first recorded version.
+    public static let currentVersion = 1
+
+    public init(parsers: [any FormatParser], threshold: Double = 0.2, version: Int = ParserRegistry.currentVersion) {
         self.parsers = parsers
         self.threshold = threshold
+        self.version = version
     }
 
     /// Specific formats first, the generic text log last.

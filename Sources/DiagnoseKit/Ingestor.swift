@@ -22,8 +22,9 @@ public struct IngestReport: Sendable, Equatable {
 }
 
 /// Streams a run folder into the index, incrementally: an unchanged file is skipped, a grown file
-/// is read on from its last offset, a rewritten or truncated file is re-read into a pending row
-/// that replaces the old one in one transaction. Progress is committed at parser safe points, so
+/// is read on from its last offset, a rewritten or truncated file (or one read by another parser
+/// version, `ParserRegistry.version`) is re-read into a pending row that replaces the old one in
+/// one transaction. Progress is committed at parser safe points, so
 /// a killed ingest leaves a consistent index and the next one completes it without duplicates.
 public final class Ingestor: @unchecked Sendable {
     let index: EventIndex
@@ -133,7 +134,9 @@ public final class Ingestor: @unchecked Sendable {
             try record(skipped: file, runID: runID, existing: existing, note: SkipReason.unreadable(why).description, format: nil)
             return
         }
-        if let e = existing, e.complete, e.size == file.size, e.mtime == file.mtime, Self.sameHead(file, as: e) {
+        // A file read by another parser version is read again, like a rewritten file.
+        if let e = existing, e.complete, e.size == file.size, e.mtime == file.mtime, e.parserVersion == registry.version,
+           Self.sameHead(file, as: e) {
             report.skippedUnchanged += 1
             return
         }
@@ -164,8 +167,8 @@ public final class Ingestor: @unchecked Sendable {
         // Decide: resume the current row, or (re)read into a pending row.
         var row: FileRow
         var replacing: Int64? = nil
-        if let e = existing, e.format == parser.id, e.resumable, parser.resumable, !e.endsMidLine,
-           file.size >= e.offsetDone, Self.fingerprint(head.bytes, length: e.headLength).hash == e.headHash {
+        if let e = existing, e.format == parser.id, e.parserVersion == registry.version, e.resumable, parser.resumable,
+           !e.endsMidLine, file.size >= e.offsetDone, Self.fingerprint(head.bytes, length: e.headLength).hash == e.headHash {
             row = e
             if e.offsetDone > 0 { report.resumed += 1 }
         } else {
@@ -173,7 +176,7 @@ public final class Ingestor: @unchecked Sendable {
             replacing = existing?.id
             row = FileRow(runID: runID, path: file.path, state: existing == nil ? "current" : "pending",
                           format: parser.id, note: nil, size: file.size, mtime: file.mtime, headLength: headLength,
-                          headHash: headHash, resumable: parser.resumable)
+                          headHash: headHash, resumable: parser.resumable, parserVersion: registry.version)
             if !parser.resumable {
                 // Whole documents are written in one transaction at the end.
                 row.id = -1
@@ -193,7 +196,7 @@ public final class Ingestor: @unchecked Sendable {
             if let e = existing { try index.deleteFile(id: e.id) }
             _ = try index.insertFile(FileRow(runID: runID, path: file.path, format: format, note: note,
                                              size: max(0, file.size), mtime: file.mtime, headLength: 0, headHash: 0,
-                                             resumable: false, complete: true))
+                                             resumable: false, complete: true, parserVersion: registry.version))
         } }
     }
 
