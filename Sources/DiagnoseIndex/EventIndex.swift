@@ -62,6 +62,13 @@ public struct IndexBatch: Sendable {
     public var templates: [TemplateChunk] = []
     /// Metric points already grouped and encoded (`MetricSeriesChunk.group`), written before `metrics`.
     public var metricChunks: [MetricSeriesChunk] = []
+    /// The archive member each record came from (`samples/3_epoch_1.json` in an Inspect `.eval`
+    /// zip), parallel to `evalScores`, `evalSamples`, `configs` and `problems`; empty or nil for
+    /// records of the file itself. Read back as the source `path!member`.
+    public var evalScoreMembers: [String?] = []
+    public var evalSampleMembers: [String?] = []
+    public var configMembers: [String?] = []
+    public var problemMembers: [String?] = []
     public init() {}
     public var isEmpty: Bool {
         events.isEmpty && metrics.isEmpty && evalScores.isEmpty && evalSamples.isEmpty && configs.isEmpty
@@ -296,6 +303,15 @@ public final class EventIndex {
         try st.run()
     }
 
+    /// The member of record `i` (none when the batch carries no members).
+    static func member(_ members: [String?], _ i: Int) -> String? { i < members.count ? members[i] : nil }
+
+    /// The source of a record: its file's path, `path!member` for a record from an archive member.
+    public static func source(path: String, member: String?) -> String {
+        guard let member, !member.isEmpty else { return path }
+        return path + "!" + member
+    }
+
     /// Writes one batch of records for a file (inside the caller's transaction).
     public func write(_ batch: IndexBatch, file: Int64) throws {
         let enc = JSONEncoder()
@@ -356,23 +372,25 @@ public final class EventIndex {
         }
         if !batch.evalScores.isEmpty {
             let st = try db.prepare("""
-                INSERT INTO eval_scores(file_id, line, task, metric, filter, value, stderr, n_shot, samples)
-                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+                INSERT INTO eval_scores(file_id, line, task, metric, filter, value, stderr, n_shot, samples, member)
+                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
                 """)
-            for s in batch.evalScores {
+            for (i, s) in batch.evalScores.enumerated() {
                 st.bind(1, file); st.bind(2, max(1, s.line)); st.bind(3, s.task); st.bind(4, s.metric)
                 st.bind(5, s.filter); st.bind(6, s.value.isNaN ? nil : s.value); st.bind(7, s.stderr)
-                st.bind(8, s.nShot); st.bind(9, s.samples)
+                st.bind(8, s.nShot); st.bind(9, s.samples); st.bind(10, Self.member(batch.evalScoreMembers, i))
                 if s.value.isNaN { continue }
                 try st.run()
             }
         }
         if !batch.evalSamples.isEmpty {
             let st = try db.prepare("""
-                INSERT INTO eval_samples(file_id, line, task, doc_id, correct, traits, target, response, extracted, finish_reason)
-                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+                INSERT INTO eval_samples(file_id, line, task, doc_id, correct, traits, target, response, extracted, finish_reason,
+                  member)
+                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
                 """)
-            for s in batch.evalSamples {
+            for (i, s) in batch.evalSamples.enumerated() {
+                st.bind(11, Self.member(batch.evalSampleMembers, i))
                 st.bind(1, file); st.bind(2, max(1, s.line)); st.bind(3, s.task); st.bind(4, s.docID)
                 st.bind(5, s.correct.map { $0 ? 1 : 0 }); st.bind(6, s.traits.map(\.rawValue).joined(separator: ","))
                 st.bind(7, s.target); st.bind(8, s.response); st.bind(9, s.extracted); st.bind(10, s.finishReason)
@@ -381,10 +399,11 @@ public final class EventIndex {
         }
         if !batch.configs.isEmpty {
             let st = try db.prepare("""
-                INSERT INTO config_entries(file_id, document, kind, key, value, line, secret)
-                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+                INSERT INTO config_entries(file_id, document, kind, key, value, line, secret, member)
+                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
                 """)
-            for c in batch.configs {
+            for (i, c) in batch.configs.enumerated() {
+                st.bind(8, Self.member(batch.configMembers, i))
                 st.bind(1, file); st.bind(2, c.document); st.bind(3, c.kind.rawValue); st.bind(4, c.entry.key)
                 st.bind(5, String(decoding: try enc.encode(c.entry.value), as: UTF8.self))
                 st.bind(6, c.entry.line.map { max(1, $0) }); st.bind(7, c.entry.secret ? 1 : 0)
@@ -392,9 +411,9 @@ public final class EventIndex {
             }
         }
         if !batch.problems.isEmpty {
-            let st = try db.prepare("INSERT INTO problems(file_id, line, message) VALUES (?1, ?2, ?3)")
-            for p in batch.problems {
-                st.bind(1, file); st.bind(2, p.line); st.bind(3, p.message)
+            let st = try db.prepare("INSERT INTO problems(file_id, line, message, member) VALUES (?1, ?2, ?3, ?4)")
+            for (i, p) in batch.problems.enumerated() {
+                st.bind(1, file); st.bind(2, p.line); st.bind(3, p.message); st.bind(4, Self.member(batch.problemMembers, i))
                 try st.run()
             }
         }

@@ -154,5 +154,13 @@ enum Schema {
         ("003-parser-version", """
         ALTER TABLE files ADD COLUMN parser_version INTEGER NOT NULL DEFAULT 0 CHECK (parser_version >= 0);
         """),
+        // Records read from a member of an archive (an Inspect `.eval` zip) name it; their line is
+        // a line within the member. NULL for records of the file itself.
+        ("004-record-members", """
+        ALTER TABLE eval_scores ADD COLUMN member TEXT;
+        ALTER TABLE eval_samples ADD COLUMN member TEXT;
+        ALTER TABLE config_entries ADD COLUMN member TEXT;
+        ALTER TABLE problems ADD COLUMN member TEXT;
+        """),
     ]
 }

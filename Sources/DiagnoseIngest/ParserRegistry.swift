@@ -17,7 +17,8 @@ public struct ParserRegistry: Sendable {
     /// keeping stale results. A change that only makes parsing faster leaves it alone.
     ///
     /// 1: the first recorded version.
-    public static let currentVersion = 1
+    /// 2: Inspect `.eval` zip logs are read (they were listed as binary).
+    public static let currentVersion = 2
 
     public init(parsers: [any FormatParser], threshold: Double = 0.2, version: Int = ParserRegistry.currentVersion) {
         self.parsers = parsers
@@ -30,9 +31,10 @@ public struct ParserRegistry: Sendable {
         TrainingFormats.parsers + ServingEvalFormats.parsers + [JSONLinesMetricsParser(), TextLogParser()])
 
     /// The best parser for a head and its score, or nil when none reaches the threshold.
-    public func claim(_ head: FileHead) -> (parser: any FormatParser, score: Double)? {
+    /// `binary`: the head looks binary, so only parsers that read binary formats are asked.
+    public func claim(_ head: FileHead, binary: Bool = false) -> (parser: any FormatParser, score: Double)? {
         var best: (any FormatParser, Double)? = nil
-        for p in parsers {
+        for p in parsers where !binary || p.readsBinary {
             let s = p.sniff(head)
             if s >= threshold, s > (best?.1 ?? -1) { best = (p, s) }
         }
@@ -61,6 +63,7 @@ public enum ServingEvalFormats {
         LMEvalResultsParser(),
         LMEvalSamplesParser(),
         InspectLogParser(),
+        InspectEvalZipParser(),
         JUnitXMLParser(),
         ToolSchemaParser(),
         JSONConfigParser(),

@@ -154,11 +154,13 @@ public final class Ingestor: @unchecked Sendable {
             return
         }
         // A gzip file's head is its decompressed text, so this also catches compressed binaries.
-        if Discovery.looksBinary(head) {
+        // A binary file goes only to the parsers of binary formats (an Inspect `.eval` zip).
+        let binary = Discovery.looksBinary(head)
+        if binary, registry.claim(head, binary: true) == nil {
             try record(skipped: file, runID: runID, existing: existing, note: SkipReason.binary.description, format: nil)
             return
         }
-        guard let (parser, _) = registry.claim(head) else {
+        guard let (parser, _) = registry.claim(head, binary: binary) else {
             try record(skipped: file, runID: runID, existing: existing, note: SkipReason.unrecognized.description, format: nil)
             return
         }
@@ -346,6 +348,10 @@ extension IndexBatch {
         evalSamples = d.evalSamples
         configs = d.configs
         problems = d.problems
+        evalScoreMembers = d.evalScoreMembers
+        evalSampleMembers = d.evalSampleMembers
+        configMembers = d.configMembers
+        problemMembers = d.problemMembers
         self.templates = templates
     }
 }
