@@ -18,13 +18,22 @@ public struct Grounding: Sendable {
         return String(s)
     }
 
-    /// Whether the citation points at something that exists.
+    /// Whether the citation points at something that exists. A source `path!member` (a record read
+    /// from a member of an archive, an Inspect `.eval` zip) resolves when `path` is indexed; its
+    /// line, a line within the member, is checked against the lines read from all the archive's
+    /// members together.
     public func resolves(_ e: Evidence) -> Bool {
-        let lines: Int?
-        if e.source.hasPrefix("baseline:") {
-            lines = baselineLines[Grounding.normalize(String(e.source.dropFirst("baseline:".count)))]
-        } else {
-            lines = runLines[Grounding.normalize(e.source)]
+        let baseline = e.source.hasPrefix("baseline:")
+        let table = baseline ? baselineLines : runLines
+        let source = Grounding.normalize(baseline ? String(e.source.dropFirst("baseline:".count)) : e.source)
+        var lines = table[source]
+        if lines == nil {
+            // The archive is the longest indexed prefix before a `!` (paths may hold `!` too).
+            var i = source.endIndex
+            while lines == nil, let bang = source[..<i].lastIndex(of: "!") {
+                lines = table[String(source[..<bang])]
+                i = bang
+            }
         }
         guard let lines else { return false }
         if let l = e.line { return l >= 1 && l <= lines }

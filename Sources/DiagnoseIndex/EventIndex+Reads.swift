@@ -82,42 +82,42 @@ extension EventIndex {
         // Eval.
         var scores: [Sourced<EvalScore>] = []
         for r in try db.query("""
-            SELECT file_id, line, task, metric, filter, value, stderr, n_shot, samples FROM eval_scores
-            WHERE \(fileFilter) ORDER BY file_id, line, task, metric
+            SELECT file_id, line, task, metric, filter, value, stderr, n_shot, samples, member FROM eval_scores
+            WHERE \(fileFilter) ORDER BY file_id, member, line, task, metric
             """) {
-            scores.append(Sourced(source: pathOf[r[0].int!] ?? "?", value: EvalScore(
+            scores.append(Sourced(source: Self.source(path: pathOf[r[0].int!] ?? "?", member: r[9].text), value: EvalScore(
                 task: r[2].text ?? "", metric: r[3].text ?? "", filter: r[4].text, value: r[5].double ?? .nan,
                 stderr: r[6].double, nShot: r[7].int.map { Int($0) }, samples: r[8].int.map { Int($0) },
                 line: Int(r[1].int!))))
         }
         var samples: [Sourced<EvalSample>] = []
         for r in try db.query("""
-            SELECT file_id, line, task, doc_id, correct, traits, target, response, extracted, finish_reason
-            FROM eval_samples WHERE \(fileFilter) ORDER BY file_id, line
+            SELECT file_id, line, task, doc_id, correct, traits, target, response, extracted, finish_reason, member
+            FROM eval_samples WHERE \(fileFilter) ORDER BY file_id, member, line
             """) {
             let traits = (r[5].text ?? "").split(separator: ",").compactMap { GenerationTrait(rawValue: String($0)) }
-            samples.append(Sourced(source: pathOf[r[0].int!] ?? "?", value: EvalSample(
+            samples.append(Sourced(source: Self.source(path: pathOf[r[0].int!] ?? "?", member: r[10].text), value: EvalSample(
                 task: r[2].text ?? "", docID: r[3].text ?? "", correct: r[4].int.map { $0 != 0 }, traits: traits,
                 target: r[6].text, response: r[7].text, extracted: r[8].text, finishReason: r[9].text,
                 line: Int(r[1].int!))))
         }
 
         // Configs, grouped into documents.
-        struct DocKey: Hashable { let file: Int64; let document: String; let kind: String }
+        struct DocKey: Hashable { let file: Int64; let member: String?; let document: String; let kind: String }
         var docs: [DocKey: [ConfigEntry]] = [:]
         var docOrder: [DocKey] = []
         for r in try db.query("""
-            SELECT file_id, document, kind, key, value, line, secret FROM config_entries
+            SELECT file_id, document, kind, key, value, line, secret, member FROM config_entries
             WHERE \(fileFilter) ORDER BY file_id, rowid
             """) {
-            let k = DocKey(file: r[0].int!, document: r[1].text ?? "", kind: r[2].text ?? "other")
+            let k = DocKey(file: r[0].int!, member: r[7].text, document: r[1].text ?? "", kind: r[2].text ?? "other")
             if docs[k] == nil { docOrder.append(k) }
             let value = (try? dec.decode(ConfigValue.self, from: Data((r[4].text ?? "null").utf8))) ?? .null
             docs[k, default: []].append(ConfigEntry(key: r[3].text ?? "", value: value, line: r[5].int.map { Int($0) },
                                                     secret: r[6].int == 1))
         }
         let configs = docOrder.map {
-            ConfigDocument(path: pathOf[$0.file] ?? "?", document: $0.document,
+            ConfigDocument(path: Self.source(path: pathOf[$0.file] ?? "?", member: $0.member), document: $0.document,
                            kind: ConfigKind(rawValue: $0.kind) ?? .other, entries: docs[$0]!)
         }.sorted { ($0.path, $0.document) < ($1.path, $1.document) }
 
@@ -260,14 +260,15 @@ extension EventIndex {
         return out
     }
 
-    /// Problems recorded for a run's current files ("path:line: message"). With `perFile`, a file
+    /// Problems recorded for a run's current files ("path:line: message"; "path!member:line:
+    /// message" for a problem inside an archive member). With `perFile`, a file
     /// with more problems lists its first `perFile` and then one line with how many more there are,
     /// so a file of a million malformed lines cannot flood the report.
     public func problems(run name: String, perFile: Int? = nil) throws -> [String] {
         guard let runID = try runID(named: name) else { return [] }
         let rows = try db.query("""
-            SELECT f.path, p.line, p.message FROM problems p JOIN files f ON f.id = p.file_id
-            WHERE f.run_id = ?1 AND f.state = 'current' ORDER BY f.path, p.line
+            SELECT f.path, p.line, p.message, p.member FROM problems p JOIN files f ON f.id = p.file_id
+            WHERE f.run_id = ?1 AND f.state = 'current' ORDER BY f.path, p.member, p.line
             """, [.int(runID)])
         var out: [String] = []
         var path: String? = nil
@@ -283,7 +284,7 @@ extension EventIndex {
             inFile += 1
             if let cap = perFile, inFile > cap { continue }
             let line = r[1].int.map { ":\($0)" } ?? ""
-            out.append("\(p)\(line): \(r[2].text ?? "")")
+            out.append("\(Self.source(path: p, member: r[3].text))\(line): \(r[2].text ?? "")")
         }
         closeFile()
         return out

@@ -21,16 +21,19 @@ public struct FileRow: Sendable, Equatable {
     public var unparsedLines: Int
     public var genericLines: Int
     public var truncatedLines: Int
+    /// The parser version the file was read with (`ParserRegistry.version`; 0 for rows written
+    /// before versions were recorded).
+    public var parserVersion: Int
 
     public init(id: Int64 = 0, runID: Int64, path: String, state: String = "current", format: String?, note: String?,
                 size: Int64, mtime: Double, headLength: Int, headHash: Int64, resumable: Bool, offsetDone: Int64 = 0,
                 linesDone: Int = 0, complete: Bool = false, endsMidLine: Bool = false, unparsedLines: Int = 0,
-                genericLines: Int = 0, truncatedLines: Int = 0) {
+                genericLines: Int = 0, truncatedLines: Int = 0, parserVersion: Int = 0) {
         self.id = id; self.runID = runID; self.path = path; self.state = state; self.format = format; self.note = note
         self.size = size; self.mtime = mtime; self.headLength = headLength; self.headHash = headHash
         self.resumable = resumable; self.offsetDone = offsetDone; self.linesDone = linesDone; self.complete = complete
         self.endsMidLine = endsMidLine; self.unparsedLines = unparsedLines; self.genericLines = genericLines
-        self.truncatedLines = truncatedLines
+        self.truncatedLines = truncatedLines; self.parserVersion = parserVersion
     }
 }
 
@@ -59,6 +62,13 @@ public struct IndexBatch: Sendable {
     public var templates: [TemplateChunk] = []
     /// Metric points already grouped and encoded (`MetricSeriesChunk.group`), written before `metrics`.
     public var metricChunks: [MetricSeriesChunk] = []
+    /// The archive member each record came from (`samples/3_epoch_1.json` in an Inspect `.eval`
+    /// zip), parallel to `evalScores`, `evalSamples`, `configs` and `problems`; empty or nil for
+    /// records of the file itself. Read back as the source `path!member`.
+    public var evalScoreMembers: [String?] = []
+    public var evalSampleMembers: [String?] = []
+    public var configMembers: [String?] = []
+    public var problemMembers: [String?] = []
     public init() {}
     public var isEmpty: Bool {
         events.isEmpty && metrics.isEmpty && evalScores.isEmpty && evalSamples.isEmpty && configs.isEmpty
@@ -184,7 +194,7 @@ public final class EventIndex {
 
     static let fileColumns = """
         id, run_id, path, state, format, note, size, mtime, head_len, head_hash, resumable, offset_done, lines_done,
-        complete, ends_mid_line, unparsed_lines, generic_lines, truncated_lines
+        complete, ends_mid_line, unparsed_lines, generic_lines, truncated_lines, parser_version
         """
 
     static func fileRow(_ r: [SQLiteValue]) -> FileRow {
@@ -192,7 +202,7 @@ public final class EventIndex {
                 size: r[6].int!, mtime: r[7].double ?? 0, headLength: Int(r[8].int!), headHash: r[9].int!,
                 resumable: r[10].int == 1, offsetDone: r[11].int!, linesDone: Int(r[12].int!), complete: r[13].int == 1,
                 endsMidLine: r[14].int == 1, unparsedLines: Int(r[15].int!), genericLines: Int(r[16].int!),
-                truncatedLines: Int(r[17].int!))
+                truncatedLines: Int(r[17].int!), parserVersion: Int(r[18].int ?? 0))
     }
 
     public func files(run: Int64, state: String = "current") throws -> [FileRow] {
@@ -209,14 +219,15 @@ public final class EventIndex {
     public func insertFile(_ f: FileRow) throws -> Int64 {
         let st = try db.prepare("""
             INSERT INTO files(run_id, path, state, format, note, size, mtime, head_len, head_hash, resumable,
-              offset_done, lines_done, complete, ends_mid_line, unparsed_lines, generic_lines, truncated_lines)
-            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)
+              offset_done, lines_done, complete, ends_mid_line, unparsed_lines, generic_lines, truncated_lines,
+              parser_version)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)
             """)
         try st.bind([.int(f.runID), .text(f.path), .text(f.state), SQLiteValue(f.format), SQLiteValue(f.note),
                      .int(f.size), .double(f.mtime), .int(Int64(f.headLength)), .int(f.headHash),
                      .int(f.resumable ? 1 : 0), .int(f.offsetDone), .int(Int64(f.linesDone)), .int(f.complete ? 1 : 0),
                      .int(f.endsMidLine ? 1 : 0), .int(Int64(f.unparsedLines)), .int(Int64(f.genericLines)),
-                     .int(Int64(f.truncatedLines))])
+                     .int(Int64(f.truncatedLines)), .int(Int64(f.parserVersion))])
         try st.run()
         return db.lastInsertRowID
     }
@@ -226,13 +237,13 @@ public final class EventIndex {
         let st = try db.prepare("""
             UPDATE files SET size = ?2, mtime = ?3, head_len = ?4, head_hash = ?5, offset_done = ?6, lines_done = ?7,
               complete = ?8, ends_mid_line = ?9, unparsed_lines = ?10, generic_lines = ?11, truncated_lines = ?12,
-              note = ?13, format = ?14
+              note = ?13, format = ?14, parser_version = ?15
             WHERE id = ?1
             """)
         try st.bind([.int(f.id), .int(f.size), .double(f.mtime), .int(Int64(f.headLength)), .int(f.headHash),
                      .int(f.offsetDone), .int(Int64(f.linesDone)), .int(f.complete ? 1 : 0), .int(f.endsMidLine ? 1 : 0),
                      .int(Int64(f.unparsedLines)), .int(Int64(f.genericLines)), .int(Int64(f.truncatedLines)),
-                     SQLiteValue(f.note), SQLiteValue(f.format)])
+                     SQLiteValue(f.note), SQLiteValue(f.format), .int(Int64(f.parserVersion))])
         try st.run()
     }
 
@@ -290,6 +301,15 @@ public final class EventIndex {
         st.bind(1, ids.lowerBound)
         st.bind(2, ids.upperBound)
         try st.run()
+    }
+
+    /// The member of record `i` (none when the batch carries no members).
+    static func member(_ members: [String?], _ i: Int) -> String? { i < members.count ? members[i] : nil }
+
+    /// The source of a record: its file's path, `path!member` for a record from an archive member.
+    public static func source(path: String, member: String?) -> String {
+        guard let member, !member.isEmpty else { return path }
+        return path + "!" + member
     }
 
     /// Writes one batch of records for a file (inside the caller's transaction).
@@ -352,23 +372,25 @@ public final class EventIndex {
         }
         if !batch.evalScores.isEmpty {
             let st = try db.prepare("""
-                INSERT INTO eval_scores(file_id, line, task, metric, filter, value, stderr, n_shot, samples)
-                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+                INSERT INTO eval_scores(file_id, line, task, metric, filter, value, stderr, n_shot, samples, member)
+                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
                 """)
-            for s in batch.evalScores {
+            for (i, s) in batch.evalScores.enumerated() {
                 st.bind(1, file); st.bind(2, max(1, s.line)); st.bind(3, s.task); st.bind(4, s.metric)
                 st.bind(5, s.filter); st.bind(6, s.value.isNaN ? nil : s.value); st.bind(7, s.stderr)
-                st.bind(8, s.nShot); st.bind(9, s.samples)
+                st.bind(8, s.nShot); st.bind(9, s.samples); st.bind(10, Self.member(batch.evalScoreMembers, i))
                 if s.value.isNaN { continue }
                 try st.run()
             }
         }
         if !batch.evalSamples.isEmpty {
             let st = try db.prepare("""
-                INSERT INTO eval_samples(file_id, line, task, doc_id, correct, traits, target, response, extracted, finish_reason)
-                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+                INSERT INTO eval_samples(file_id, line, task, doc_id, correct, traits, target, response, extracted, finish_reason,
+                  member)
+                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
                 """)
-            for s in batch.evalSamples {
+            for (i, s) in batch.evalSamples.enumerated() {
+                st.bind(11, Self.member(batch.evalSampleMembers, i))
                 st.bind(1, file); st.bind(2, max(1, s.line)); st.bind(3, s.task); st.bind(4, s.docID)
                 st.bind(5, s.correct.map { $0 ? 1 : 0 }); st.bind(6, s.traits.map(\.rawValue).joined(separator: ","))
                 st.bind(7, s.target); st.bind(8, s.response); st.bind(9, s.extracted); st.bind(10, s.finishReason)
@@ -377,10 +399,11 @@ public final class EventIndex {
         }
         if !batch.configs.isEmpty {
             let st = try db.prepare("""
-                INSERT INTO config_entries(file_id, document, kind, key, value, line, secret)
-                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+                INSERT INTO config_entries(file_id, document, kind, key, value, line, secret, member)
+                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
                 """)
-            for c in batch.configs {
+            for (i, c) in batch.configs.enumerated() {
+                st.bind(8, Self.member(batch.configMembers, i))
                 st.bind(1, file); st.bind(2, c.document); st.bind(3, c.kind.rawValue); st.bind(4, c.entry.key)
                 st.bind(5, String(decoding: try enc.encode(c.entry.value), as: UTF8.self))
                 st.bind(6, c.entry.line.map { max(1, $0) }); st.bind(7, c.entry.secret ? 1 : 0)
@@ -388,9 +411,9 @@ public final class EventIndex {
             }
         }
         if !batch.problems.isEmpty {
-            let st = try db.prepare("INSERT INTO problems(file_id, line, message) VALUES (?1, ?2, ?3)")
-            for p in batch.problems {
-                st.bind(1, file); st.bind(2, p.line); st.bind(3, p.message)
+            let st = try db.prepare("INSERT INTO problems(file_id, line, message, member) VALUES (?1, ?2, ?3, ?4)")
+            for (i, p) in batch.problems.enumerated() {
+                st.bind(1, file); st.bind(2, p.line); st.bind(3, p.message); st.bind(4, Self.member(batch.problemMembers, i))
                 try st.run()
             }
         }

@@ -148,5 +148,19 @@ enum Schema {
         DROP TRIGGER IF EXISTS events_ai;
         DROP TRIGGER IF EXISTS templates_ai;
         """),
+        // The parser version a file was read with (`ParserRegistry.version`): a file read by
+        // another version is re-read like a rewritten file. Rows from before this migration get
+        // 0, so an upgraded index re-reads every file once.
+        ("003-parser-version", """
+        ALTER TABLE files ADD COLUMN parser_version INTEGER NOT NULL DEFAULT 0 CHECK (parser_version >= 0);
+        """),
+        // Records read from a member of an archive (an Inspect `.eval` zip) name it; their line is
+        // a line within the member. NULL for records of the file itself.
+        ("004-record-members", """
+        ALTER TABLE eval_scores ADD COLUMN member TEXT;
+        ALTER TABLE eval_samples ADD COLUMN member TEXT;
+        ALTER TABLE config_entries ADD COLUMN member TEXT;
+        ALTER TABLE problems ADD COLUMN member TEXT;
+        """),
     ]
 }

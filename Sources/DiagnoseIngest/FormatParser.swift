@@ -103,12 +103,16 @@ public protocol FormatParser: Sendable {
     /// True when the parser can continue from a byte offset (line-oriented formats). Whole-document
     /// formats (a JSON results file) are re-parsed from the start when the file changes.
     var resumable: Bool { get }
+    /// True for a binary format the parser reads itself (an Inspect `.eval` zip): a file that
+    /// looks binary is offered to these parsers only, and listed as binary when none claims it.
+    var readsBinary: Bool { get }
     /// Example inputs with the records they must yield; the registry test runs them all.
     var examples: [ParserExample] { get }
 }
 
 extension FormatParser {
     public var resumable: Bool { false }
+    public var readsBinary: Bool { false }
     public var examples: [ParserExample] { [] }
 }
 

@@ -6,10 +6,26 @@ import DiagnoseText
 public struct ParserRegistry: Sendable {
     public let parsers: [any FormatParser]
     public let threshold: Double
+    /// Stored with every file the index reads; a file read by another version is re-read.
+    public let version: Int
 
-    public init(parsers: [any FormatParser], threshold: Double = 0.2) {
+    /// The version of the built-in parsers, one number for the whole registry.
+    ///
+    /// Bump it in any change that makes a parser (or a line rule, the sniffing, the prefix
+    /// peeling, or a skip rule) yield different records, lines, problems or formats from the same
+    /// file: an index built by the older `diagnose` then re-reads every file once instead of
+    /// keeping stale results. A change that only makes parsing faster leaves it alone.
+    ///
+    /// 1: the first recorded version.
+    /// 2: Inspect `.eval` zip logs are read (they were listed as binary).
+    /// 3: Python config files, nanoGPT's config echo, hand-written `step=N key=value` lines, SGLang
+    ///    retractions, one-tool-per-file schemas, seconds-valued timing keys scaled to ms.
+    public static let currentVersion = 3
+
+    public init(parsers: [any FormatParser], threshold: Double = 0.2, version: Int = ParserRegistry.currentVersion) {
         self.parsers = parsers
         self.threshold = threshold
+        self.version = version
     }
 
     /// Specific formats first, the generic text log last.
@@ -17,9 +33,10 @@ public struct ParserRegistry: Sendable {
         TrainingFormats.parsers + ServingEvalFormats.parsers + [JSONLinesMetricsParser(), TextLogParser()])
 
     /// The best parser for a head and its score, or nil when none reaches the threshold.
-    public func claim(_ head: FileHead) -> (parser: any FormatParser, score: Double)? {
+    /// `binary`: the head looks binary, so only parsers that read binary formats are asked.
+    public func claim(_ head: FileHead, binary: Bool = false) -> (parser: any FormatParser, score: Double)? {
         var best: (any FormatParser, Double)? = nil
-        for p in parsers {
+        for p in parsers where !binary || p.readsBinary {
             let s = p.sniff(head)
             if s >= threshold, s > (best?.1 ?? -1) { best = (p, s) }
         }
@@ -48,6 +65,7 @@ public enum ServingEvalFormats {
         LMEvalResultsParser(),
         LMEvalSamplesParser(),
         InspectLogParser(),
+        InspectEvalZipParser(),
         JUnitXMLParser(),
         ToolSchemaParser(),
         JSONConfigParser(),

@@ -19,6 +19,17 @@ public final class RecordSink {
     @exclusivity(unchecked) public private(set) var linesRead = 0
     @exclusivity(unchecked) public private(set) var truncatedLines = 0
 
+    /// The archive member being read (`samples/3_epoch_1.json` inside an Inspect `.eval` zip), nil
+    /// for a plain file. Eval scores, eval samples, config entries and problems emitted while it
+    /// is set carry it (their lines are lines within the member); the index cites them as
+    /// `path!member`. Events and metrics carry none.
+    public var member: String?
+    /// The member of each record, parallel to `evalScores`, `evalSamples`, `configs`, `problems`.
+    @exclusivity(unchecked) public private(set) var evalScoreMembers: [String?] = []
+    @exclusivity(unchecked) public private(set) var evalSampleMembers: [String?] = []
+    @exclusivity(unchecked) public private(set) var configMembers: [String?] = []
+    @exclusivity(unchecked) public private(set) var problemMembers: [String?] = []
+
     /// Called with each unstructured line (ANSI-stripped payload) so the pipeline can mine its
     /// template. Set by the pipeline; nil in parser unit tests.
     public var templateHook: ((_ payload: UnsafeRawBufferPointer, _ line: Int, _ offset: Int64) -> Void)?
@@ -47,12 +58,13 @@ public final class RecordSink {
     }
     /// Unit factors by raw key, so each distinct label is normalised once.
     private var scaleByLabel: [String: Double] = [:]
-    public func emit(_ s: EvalScore) { evalScores.append(s) }
-    public func emit(_ s: EvalSample) { evalSamples.append(s) }
+    public func emit(_ s: EvalScore) { evalScores.append(s); evalScoreMembers.append(member) }
+    public func emit(_ s: EvalSample) { evalSamples.append(s); evalSampleMembers.append(member) }
     public func emitConfig(document: String = "", kind: ConfigKind, _ entry: ConfigEntry) {
         configs.append((document, kind, entry))
+        configMembers.append(member)
     }
-    public func problem(line: Int?, _ message: String) { problems.append((line, message)) }
+    public func problem(line: Int?, _ message: String) { problems.append((line, message)); problemMembers.append(member) }
     public func unparsed(line: Int) { unparsedLines += 1 }
 
     public func emit(_ record: Record) {
@@ -93,13 +105,18 @@ public final class RecordSink {
     /// Hands the buffered records over and clears the buffers (counters are kept).
     public func drain() -> Batch {
         let b = Batch(events: events, metrics: metrics, evalScores: evalScores, evalSamples: evalSamples,
-                      configs: configs, problems: problems)
+                      configs: configs, problems: problems, evalScoreMembers: evalScoreMembers,
+                      evalSampleMembers: evalSampleMembers, configMembers: configMembers, problemMembers: problemMembers)
         events.removeAll(keepingCapacity: true)
         metrics.removeAll(keepingCapacity: true)
         evalScores.removeAll(keepingCapacity: true)
         evalSamples.removeAll(keepingCapacity: true)
         configs.removeAll(keepingCapacity: true)
         problems.removeAll(keepingCapacity: true)
+        evalScoreMembers.removeAll(keepingCapacity: true)
+        evalSampleMembers.removeAll(keepingCapacity: true)
+        configMembers.removeAll(keepingCapacity: true)
+        problemMembers.removeAll(keepingCapacity: true)
         return b
     }
 
@@ -110,5 +127,10 @@ public final class RecordSink {
         public var evalSamples: [EvalSample]
         public var configs: [(document: String, kind: ConfigKind, entry: ConfigEntry)]
         public var problems: [(line: Int?, message: String)]
+        /// The archive member of each record (see `RecordSink.member`), parallel to its array.
+        public var evalScoreMembers: [String?]
+        public var evalSampleMembers: [String?]
+        public var configMembers: [String?]
+        public var problemMembers: [String?]
     }
 }

@@ -22,8 +22,9 @@ public struct IngestReport: Sendable, Equatable {
 }
 
 /// Streams a run folder into the index, incrementally: an unchanged file is skipped, a grown file
-/// is read on from its last offset, a rewritten or truncated file is re-read into a pending row
-/// that replaces the old one in one transaction. Progress is committed at parser safe points, so
+/// is read on from its last offset, a rewritten or truncated file (or one read by another parser
+/// version, `ParserRegistry.version`) is re-read into a pending row that replaces the old one in
+/// one transaction. Progress is committed at parser safe points, so
 /// a killed ingest leaves a consistent index and the next one completes it without duplicates.
 public final class Ingestor: @unchecked Sendable {
     let index: EventIndex
@@ -133,7 +134,9 @@ public final class Ingestor: @unchecked Sendable {
             try record(skipped: file, runID: runID, existing: existing, note: SkipReason.unreadable(why).description, format: nil)
             return
         }
-        if let e = existing, e.complete, e.size == file.size, e.mtime == file.mtime, Self.sameHead(file, as: e) {
+        // A file read by another parser version is read again, like a rewritten file.
+        if let e = existing, e.complete, e.size == file.size, e.mtime == file.mtime, e.parserVersion == registry.version,
+           Self.sameHead(file, as: e) {
             report.skippedUnchanged += 1
             return
         }
@@ -151,11 +154,13 @@ public final class Ingestor: @unchecked Sendable {
             return
         }
         // A gzip file's head is its decompressed text, so this also catches compressed binaries.
-        if Discovery.looksBinary(head) {
+        // A binary file goes only to the parsers of binary formats (an Inspect `.eval` zip).
+        let binary = Discovery.looksBinary(head)
+        if binary, registry.claim(head, binary: true) == nil {
             try record(skipped: file, runID: runID, existing: existing, note: SkipReason.binary.description, format: nil)
             return
         }
-        guard let (parser, _) = registry.claim(head) else {
+        guard let (parser, _) = registry.claim(head, binary: binary) else {
             try record(skipped: file, runID: runID, existing: existing, note: SkipReason.unrecognized.description, format: nil)
             return
         }
@@ -164,8 +169,8 @@ public final class Ingestor: @unchecked Sendable {
         // Decide: resume the current row, or (re)read into a pending row.
         var row: FileRow
         var replacing: Int64? = nil
-        if let e = existing, e.format == parser.id, e.resumable, parser.resumable, !e.endsMidLine,
-           file.size >= e.offsetDone, Self.fingerprint(head.bytes, length: e.headLength).hash == e.headHash {
+        if let e = existing, e.format == parser.id, e.parserVersion == registry.version, e.resumable, parser.resumable,
+           !e.endsMidLine, file.size >= e.offsetDone, Self.fingerprint(head.bytes, length: e.headLength).hash == e.headHash {
             row = e
             if e.offsetDone > 0 { report.resumed += 1 }
         } else {
@@ -173,7 +178,7 @@ public final class Ingestor: @unchecked Sendable {
             replacing = existing?.id
             row = FileRow(runID: runID, path: file.path, state: existing == nil ? "current" : "pending",
                           format: parser.id, note: nil, size: file.size, mtime: file.mtime, headLength: headLength,
-                          headHash: headHash, resumable: parser.resumable)
+                          headHash: headHash, resumable: parser.resumable, parserVersion: registry.version)
             if !parser.resumable {
                 // Whole documents are written in one transaction at the end.
                 row.id = -1
@@ -193,7 +198,7 @@ public final class Ingestor: @unchecked Sendable {
             if let e = existing { try index.deleteFile(id: e.id) }
             _ = try index.insertFile(FileRow(runID: runID, path: file.path, format: format, note: note,
                                              size: max(0, file.size), mtime: file.mtime, headLength: 0, headHash: 0,
-                                             resumable: false, complete: true))
+                                             resumable: false, complete: true, parserVersion: registry.version))
         } }
     }
 
@@ -343,6 +348,10 @@ extension IndexBatch {
         evalSamples = d.evalSamples
         configs = d.configs
         problems = d.problems
+        evalScoreMembers = d.evalScoreMembers
+        evalSampleMembers = d.evalSampleMembers
+        configMembers = d.configMembers
+        problemMembers = d.problemMembers
         self.templates = templates
     }
 }

@@ -4,11 +4,12 @@ import DiagnoseCore
 @testable import DiagnoseIngest
 
 /// Every serving/eval/config parser and rule runs its own real-format examples, and the registry
-/// sends each example file to that parser.
+/// sends each example file to that parser. Examples are text; a binary format (the Inspect `.eval`
+/// zip) is run on its fixtures instead (InspectEvalZipTests).
 @Suite struct ServingExamplesTests {
     static let parsers: [any FormatParser] = ServingEvalFormats.parsers
 
-    @Test(arguments: ServingEvalFormats.parsers.map(\.id))
+    @Test(arguments: ServingEvalFormats.parsers.filter { !$0.readsBinary }.map(\.id))
     func parserExamples(id: String) throws {
         let parser = try #require(Self.parsers.first { $0.id == id })
         #expect(!parser.examples.isEmpty, "\(id) has no examples")

@@ -6,7 +6,8 @@ import DiagnoseText
 /// `EvalScore` (filter = scorer), `samples[]` -> `EvalSample` (C = correct; I and N = incorrect;
 /// P = partial, unknown; numbers >= 0.5 correct), the generation settings (`eval.config`,
 /// `eval.model`, `eval.task_args`, `plan.config`, …) -> config entries (document `inspect`, kind
-/// `.eval`). A log with status `error`/`cancelled` is reported.
+/// `.eval`). A log with status `error`/`cancelled` is reported. The zipped `.eval` form is read by
+/// `InspectEvalZipParser` through the same pieces.
 public struct InspectLogParser: FormatParser {
     public let id = "inspect-log"
     public init() {}
@@ -34,36 +35,68 @@ public struct InspectLogParser: FormatParser {
         let r = JSONConfigReader.read(bytes)
         if let e = r.error { sink.problem(line: e.line, "truncated or malformed Inspect log: \(e.message)") }
         guard let v = r.value else { return }
-        if let status = v["status"]?.string, status != "success" {
-            sink.problem(line: lines["status"], "Inspect eval status is \(status)")
-        }
-        let task = v["eval"]?["task"]?.string ?? "inspect"
-        let total = v["results"]?["total_samples"]?.double.map { Int($0) }
-        if let scores = v["results"]?["scores"]?.arrayValue {
-            for (i, s) in scores.enumerated() {
-                let scorer = s["name"]?.string ?? s["scorer"]?.string
-                guard let metrics = s["metrics"]?.objectValue else { continue }
-                let stderr = metrics.first { $0.0 == "stderr" }?.1["value"]?.double
-                for (name, m) in metrics where name != "stderr" {
-                    guard let x = m["value"]?.double else { continue }
-                    let line = lines["results.scores.\(i).metrics.\(name)"] ?? lines["results.scores.\(i)"] ?? 1
-                    sink.emit(EvalScore(task: task, metric: name, filter: scorer, value: x, stderr: stderr, samples: total, line: line))
-                }
-            }
-        }
-        let generate = [v["eval"]?["model_generate_config"], v["plan"]?["config"], v["eval"]?["config"]].compactMap { $0 }
-        let maxTokens = generate.lazy.compactMap { $0["max_tokens"]?.double }.first.map { Int($0) }
-        let stops = generate.lazy.compactMap { $0["stop_seqs"]?.arrayValue }.first?.compactMap(\.string) ?? []
+        InspectLogParser.status(v, lines: lines, into: sink)
+        let context = InspectLogParser.context(v)
+        InspectLogParser.scores(v, task: context.task, lines: lines, into: sink)
         if let samples = v["samples"]?.arrayValue {
             for (i, s) in samples.enumerated() {
                 let line = lines["samples.\(i)"] ?? 1
-                sink.emit(InspectLogParser.sample(s, task: task, maxTokens: maxTokens, stops: stops, line: line))
+                sink.emit(InspectLogParser.sample(s, context, line: line))
             }
         }
-        let settings = r.entries.filter { e in
+        InspectLogParser.settings(r.entries, into: sink)
+    }
+
+    /// What reading a sample needs from the log's header: the task and the generation limits.
+    struct Context {
+        var task: String
+        var maxTokens: Int?
+        var stops: [String]
+    }
+
+    /// The pieces below read one document of a log: the whole JSON log, or the members of the
+    /// `.eval` zip (`header.json`, `_journal/start.json`, `results.json`, `samples/…`) whose key
+    /// paths are the same (`eval.…`, `plan.…`, `results.…`, `status`).
+    static func context(_ v: JSONValue) -> Context {
+        let generate = [v["eval"]?["model_generate_config"], v["plan"]?["config"], v["eval"]?["config"]].compactMap { $0 }
+        return Context(task: v["eval"]?["task"]?.string ?? "inspect",
+                       maxTokens: generate.lazy.compactMap { $0["max_tokens"]?.double }.first.map { Int($0) },
+                       stops: generate.lazy.compactMap { $0["stop_seqs"]?.arrayValue }.first?.compactMap(\.string) ?? [])
+    }
+
+    /// A log whose status is not `success` (`error`, `cancelled`, `started`) is reported.
+    static func status(_ v: JSONValue, lines: [String: Int], into sink: RecordSink) {
+        if let status = v["status"]?.string, status != "success" {
+            sink.problem(line: lines["status"], "Inspect eval status is \(status)")
+        }
+    }
+
+    /// `results.scores[].metrics` as eval scores (filter = scorer; `stderr` attached, not a score).
+    static func scores(_ v: JSONValue, task: String, lines: [String: Int], into sink: RecordSink) {
+        let total = v["results"]?["total_samples"]?.double.map { Int($0) }
+        guard let scores = v["results"]?["scores"]?.arrayValue else { return }
+        for (i, s) in scores.enumerated() {
+            let scorer = s["name"]?.string ?? s["scorer"]?.string
+            guard let metrics = s["metrics"]?.objectValue else { continue }
+            let stderr = metrics.first { $0.0 == "stderr" }?.1["value"]?.double
+            for (name, m) in metrics where name != "stderr" {
+                guard let x = m["value"]?.double else { continue }
+                let line = lines["results.scores.\(i).metrics.\(name)"] ?? lines["results.scores.\(i)"] ?? 1
+                sink.emit(EvalScore(task: task, metric: name, filter: scorer, value: x, stderr: stderr, samples: total, line: line))
+            }
+        }
+    }
+
+    /// The generation settings (`eval.…`, `plan.…` without ids and times) as config entries.
+    static func settings(_ entries: [FlatEntry], into sink: RecordSink) {
+        let settings = entries.filter { e in
             (e.key.hasPrefix("eval.") || e.key.hasPrefix("plan.")) && !InspectLogParser.volatile.contains(where: { e.key == $0 || e.key.hasPrefix($0 + ".") })
         }
         ConfigSupport.emit(settings, document: "inspect", kind: .eval, into: sink)
+    }
+
+    static func sample(_ s: JSONValue, _ c: Context, line: Int) -> EvalSample {
+        sample(s, task: c.task, maxTokens: c.maxTokens, stops: c.stops, line: line)
     }
 
     static func sample(_ s: JSONValue, task: String, maxTokens: Int?, stops: [String] = [], line: Int) -> EvalSample {
