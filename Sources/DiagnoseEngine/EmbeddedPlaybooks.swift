@@ -36,8 +36,8 @@ verify: |
   On a sample of failures, the filter extracts the answer the raw output contains, and the invalid
   rate returns to the baseline's.
 examples:
-  incidents: [dev/case-030, dev/case-037]
-  healthy: [dev/case-005, dev/case-012, dev/case-022, dev/case-032, dev/case-046, dev/case-060]
+  incidents: [dev/case-030, dev/case-037, blind-a/case-019]
+  healthy: [dev/case-005, dev/case-012, dev/case-022, dev/case-032, dev/case-046, dev/case-060, blind-a/case-009, blind-a/case-020, blind-a/case-021, blind-a/case-023]
 """#),
         ("bad-data-batch.yaml", #"""
 cause: bad-data-batch
@@ -85,8 +85,8 @@ verify: |
   Re-run through the onset step with the offending samples removed: no spike or NaN at that step,
   and loss tracks the baseline.
 examples:
-  incidents: [dev/case-007, dev/case-019]
-  healthy: [dev/case-005, dev/case-012, dev/case-022, dev/case-032, dev/case-046, dev/case-060]
+  incidents: [dev/case-007, dev/case-019, blind-a/case-010]
+  healthy: [dev/case-005, dev/case-012, dev/case-022, dev/case-032, dev/case-046, dev/case-060, blind-a/case-009, blind-a/case-020, blind-a/case-021, blind-a/case-023]
 """#),
         ("cache-capacity-eviction.yaml", #"""
 cause: cache-capacity-eviction
@@ -125,8 +125,8 @@ remediation: |
 verify: |
   Evictions/preemptions fall back to the baseline's rate and the hit rate recovers at the same load.
 examples:
-  incidents: [dev/case-027, dev/case-039]
-  healthy: [dev/case-005, dev/case-012, dev/case-022, dev/case-032, dev/case-046, dev/case-060]
+  incidents: [dev/case-027, dev/case-039, blind-a/case-025]
+  healthy: [dev/case-005, dev/case-012, dev/case-022, dev/case-032, dev/case-046, dev/case-060, blind-a/case-009, blind-a/case-020, blind-a/case-021, blind-a/case-023]
 """#),
         ("cache-prefix-too-short.yaml", #"""
 cause: cache-prefix-too-short
@@ -166,8 +166,8 @@ verify: |
   Tokenise the shared prefix and compare with the block size / minimum length: it must be longer;
   cached tokens per request then become non-zero.
 examples:
-  incidents: [dev/case-031, dev/case-047]
-  healthy: [dev/case-005, dev/case-012, dev/case-022, dev/case-032, dev/case-046, dev/case-060]
+  incidents: [dev/case-031, dev/case-047, blind-a/case-028]
+  healthy: [dev/case-005, dev/case-012, dev/case-022, dev/case-032, dev/case-046, dev/case-060, blind-a/case-009, blind-a/case-020, blind-a/case-021, blind-a/case-023]
 """#),
         ("cache-routing-affinity.yaml", #"""
 cause: cache-routing-affinity
@@ -202,8 +202,8 @@ remediation: |
 verify: |
   Per-replica hit rates return to the baseline's at the new replica count.
 examples:
-  incidents: [dev/case-003, dev/case-033]
-  healthy: [dev/case-005, dev/case-012, dev/case-022, dev/case-032, dev/case-046, dev/case-060]
+  incidents: [dev/case-003, dev/case-033, blind-a/case-006]
+  healthy: [dev/case-005, dev/case-012, dev/case-022, dev/case-032, dev/case-046, dev/case-060, blind-a/case-009, blind-a/case-020, blind-a/case-021, blind-a/case-023]
 """#),
         ("calibration.yaml", #"""
 method: platt
@@ -248,8 +248,8 @@ verify: |
   A rendered prompt matches the baseline's byte for byte, outputs contain no role/special tokens,
   and scores return to the baseline's.
 examples:
-  incidents: [dev/case-038, dev/case-056]
-  healthy: [dev/case-005, dev/case-012, dev/case-022, dev/case-032, dev/case-046, dev/case-060]
+  incidents: [dev/case-038, dev/case-056, blind-a/case-018]
+  healthy: [dev/case-005, dev/case-012, dev/case-022, dev/case-032, dev/case-046, dev/case-060, blind-a/case-009, blind-a/case-020, blind-a/case-021, blind-a/case-023]
 """#),
         ("cuda-oom.yaml", #"""
 cause: cuda-oom
@@ -288,8 +288,8 @@ verify: |
   Peak memory per rank should stay below the GPU's capacity with headroom through a full step at
   the longest sequence, and no OOM in the logs.
 examples:
-  incidents: [dev/case-050, dev/case-055]
-  healthy: [dev/case-005, dev/case-012, dev/case-022, dev/case-032, dev/case-046, dev/case-060]
+  incidents: [dev/case-050, dev/case-055, blind-a/case-032]
+  healthy: [dev/case-005, dev/case-012, dev/case-022, dev/case-032, dev/case-046, dev/case-060, blind-a/case-009, blind-a/case-020, blind-a/case-021, blind-a/case-023]
 """#),
         ("data-repeat.yaml", #"""
 cause: data-repeat
@@ -325,8 +325,8 @@ verify: |
   Training loss should no longer drop at epoch boundaries and the train/val gap should match the
   baseline's.
 examples:
-  incidents: [dev/case-010, dev/case-017]
-  healthy: [dev/case-005, dev/case-012, dev/case-022, dev/case-032, dev/case-046, dev/case-060]
+  incidents: [dev/case-010, dev/case-017, blind-a/case-026]
+  healthy: [dev/case-005, dev/case-012, dev/case-022, dev/case-032, dev/case-046, dev/case-060, blind-a/case-009, blind-a/case-020, blind-a/case-021, blind-a/case-023]
 """#),
         ("dataloader-stall.yaml", #"""
 cause: dataloader-stall
@@ -364,8 +364,8 @@ verify: |
   Data-wait time per step should return to the baseline's (a small fraction of step time) and
   throughput should recover.
 examples:
-  incidents: [dev/case-013, dev/case-028]
-  healthy: [dev/case-005, dev/case-012, dev/case-022, dev/case-032, dev/case-046, dev/case-060]
+  incidents: [dev/case-013, dev/case-028, blind-a/case-016]
+  healthy: [dev/case-005, dev/case-012, dev/case-022, dev/case-032, dev/case-046, dev/case-060, blind-a/case-009, blind-a/case-020, blind-a/case-021, blind-a/case-023]
 """#),
         ("disk-full.yaml", #"""
 cause: disk-full
@@ -392,8 +392,8 @@ remediation: |
 verify: |
   df on the checkpoint path shows room for several checkpoints, and the next save completes.
 examples:
-  incidents: [dev/case-002, dev/case-009]
-  healthy: [dev/case-005, dev/case-012, dev/case-022, dev/case-032, dev/case-046, dev/case-060]
+  incidents: [dev/case-002, dev/case-009, blind-a/case-015]
+  healthy: [dev/case-005, dev/case-012, dev/case-022, dev/case-032, dev/case-046, dev/case-060, blind-a/case-009, blind-a/case-020, blind-a/case-021, blind-a/case-023]
 """#),
         ("eval-config-change.yaml", #"""
 cause: eval-config-change
@@ -429,8 +429,8 @@ verify: |
   With the baseline's eval settings, the scores of the same checkpoint match the baseline's within
   their stderr.
 examples:
-  incidents: [dev/case-016]
-  healthy: [dev/case-005, dev/case-012, dev/case-022, dev/case-032, dev/case-046, dev/case-060]
+  incidents: [dev/case-016, blind-a/case-030]
+  healthy: [dev/case-005, dev/case-012, dev/case-022, dev/case-032, dev/case-046, dev/case-060, blind-a/case-009, blind-a/case-020, blind-a/case-021, blind-a/case-023]
 """#),
         ("fp16-overflow.yaml", #"""
 cause: fp16-overflow
@@ -468,8 +468,8 @@ verify: |
   Overflow/skipped-step lines should be rare after warmup, the loss scale should stay well above
   its minimum, and loss should stay finite past the previous onset step.
 examples:
-  incidents: [dev/case-006, dev/case-043]
-  healthy: [dev/case-005, dev/case-012, dev/case-022, dev/case-032, dev/case-046, dev/case-060]
+  incidents: [dev/case-006, dev/case-043, blind-a/case-004]
+  healthy: [dev/case-005, dev/case-012, dev/case-022, dev/case-032, dev/case-046, dev/case-060, blind-a/case-009, blind-a/case-020, blind-a/case-021, blind-a/case-023]
 """#),
         ("gpu-hardware-fault.yaml", #"""
 cause: gpu-hardware-fault
@@ -506,8 +506,8 @@ verify: |
   The resumed run on other hardware passes the failure step with no Xid/ECC messages and every
   rank's loss stays finite.
 examples:
-  incidents: [dev/case-020, dev/case-041]
-  healthy: [dev/case-005, dev/case-012, dev/case-022, dev/case-032, dev/case-046, dev/case-060]
+  incidents: [dev/case-020, dev/case-041, blind-a/case-012]
+  healthy: [dev/case-005, dev/case-012, dev/case-022, dev/case-032, dev/case-046, dev/case-060, blind-a/case-009, blind-a/case-020, blind-a/case-021, blind-a/case-023]
 """#),
         ("grad-accum-misconfig.yaml", #"""
 cause: grad-accum-misconfig
@@ -546,8 +546,8 @@ verify: |
   The global batch size (and samples per step) should match the baseline, and loss level and
   noise should track it.
 examples:
-  incidents: [dev/case-023, dev/case-029]
-  healthy: [dev/case-005, dev/case-012, dev/case-022, dev/case-032, dev/case-046, dev/case-060]
+  incidents: [dev/case-023, dev/case-029, blind-a/case-002]
+  healthy: [dev/case-005, dev/case-012, dev/case-022, dev/case-032, dev/case-046, dev/case-060, blind-a/case-009, blind-a/case-020, blind-a/case-021, blind-a/case-023]
 """#),
         ("lr-schedule-misconfig.yaml", #"""
 cause: lr-schedule-misconfig
@@ -584,8 +584,8 @@ verify: |
   The logged LR should reach its minimum at the planned end of training, and loss should keep
   improving as in the baseline.
 examples:
-  incidents: [dev/case-011, dev/case-062]
-  healthy: [dev/case-005, dev/case-012, dev/case-022, dev/case-032, dev/case-046, dev/case-060]
+  incidents: [dev/case-011, dev/case-062, blind-a/case-008]
+  healthy: [dev/case-005, dev/case-012, dev/case-022, dev/case-032, dev/case-046, dev/case-060, blind-a/case-009, blind-a/case-020, blind-a/case-021, blind-a/case-023]
 """#),
         ("lr-too-high.yaml", #"""
 cause: lr-too-high
@@ -633,8 +633,8 @@ verify: |
   Re-run from the last good checkpoint with the baseline LR: the LR curve should match the
   baseline's and loss and grad norm should stay within the baseline's band past the onset step.
 examples:
-  incidents: [dev/case-024, dev/case-048]
-  healthy: [dev/case-005, dev/case-012, dev/case-022, dev/case-032, dev/case-046, dev/case-060]
+  incidents: [dev/case-024, dev/case-048, blind-a/case-001]
+  healthy: [dev/case-005, dev/case-012, dev/case-022, dev/case-032, dev/case-046, dev/case-060, blind-a/case-009, blind-a/case-020, blind-a/case-021, blind-a/case-023]
 """#),
         ("max-tokens-truncation.yaml", #"""
 cause: max-tokens-truncation
@@ -669,8 +669,8 @@ remediation: |
 verify: |
   Finish reason "length" becomes rare and scores return to the baseline's.
 examples:
-  incidents: [dev/case-015, dev/case-059]
-  healthy: [dev/case-005, dev/case-012, dev/case-022, dev/case-032, dev/case-046, dev/case-060]
+  incidents: [dev/case-015, dev/case-059, blind-a/case-017]
+  healthy: [dev/case-005, dev/case-012, dev/case-022, dev/case-032, dev/case-046, dev/case-060, blind-a/case-009, blind-a/case-020, blind-a/case-021, blind-a/case-023]
 """#),
         ("nccl-timeout.yaml", #"""
 cause: nccl-timeout
@@ -704,8 +704,8 @@ verify: |
   All ranks reach the same step at the same pace, and no watchdog timeouts appear over a run
   longer than the one that failed.
 examples:
-  incidents: [dev/case-008, dev/case-044]
-  healthy: [dev/case-005, dev/case-012, dev/case-022, dev/case-032, dev/case-046, dev/case-060]
+  incidents: [dev/case-008, dev/case-044, blind-a/case-014]
+  healthy: [dev/case-005, dev/case-012, dev/case-022, dev/case-032, dev/case-046, dev/case-060, blind-a/case-009, blind-a/case-020, blind-a/case-021, blind-a/case-023]
 """#),
         ("preemption.yaml", #"""
 cause: preemption
@@ -740,8 +740,8 @@ remediation: |
 verify: |
   The requeued job resumes from the latest checkpoint and continues the loss curve.
 examples:
-  incidents: [dev/case-001, dev/case-042]
-  healthy: [dev/case-005, dev/case-012, dev/case-022, dev/case-032, dev/case-046, dev/case-060]
+  incidents: [dev/case-001, dev/case-042, blind-a/case-031]
+  healthy: [dev/case-005, dev/case-012, dev/case-022, dev/case-032, dev/case-046, dev/case-060, blind-a/case-009, blind-a/case-020, blind-a/case-021, blind-a/case-023]
 """#),
         ("prefix-caching-disabled.yaml", #"""
 cause: prefix-caching-disabled
@@ -778,8 +778,8 @@ remediation: |
 verify: |
   The server's startup config shows caching enabled and the cache hit rate returns to the baseline's.
 examples:
-  incidents: [dev/case-025, dev/case-058]
-  healthy: [dev/case-005, dev/case-012, dev/case-022, dev/case-032, dev/case-046, dev/case-060]
+  incidents: [dev/case-025, dev/case-058, blind-a/case-007]
+  healthy: [dev/case-005, dev/case-012, dev/case-022, dev/case-032, dev/case-046, dev/case-060, blind-a/case-009, blind-a/case-020, blind-a/case-021, blind-a/case-023]
 """#),
         ("prompt-prefix-unstable.yaml", #"""
 cause: prompt-prefix-unstable
@@ -816,8 +816,8 @@ verify: |
   Render two requests and diff them: the shared prefix should cover the system prompt and tools;
   the cache hit rate should return to the baseline's.
 examples:
-  incidents: [dev/case-004, dev/case-052]
-  healthy: [dev/case-005, dev/case-012, dev/case-022, dev/case-032, dev/case-046, dev/case-060]
+  incidents: [dev/case-004, dev/case-052, blind-a/case-003]
+  healthy: [dev/case-005, dev/case-012, dev/case-022, dev/case-032, dev/case-046, dev/case-060, blind-a/case-009, blind-a/case-020, blind-a/case-021, blind-a/case-023]
 """#),
         ("resume-state-reset.yaml", #"""
 cause: resume-state-reset
@@ -853,8 +853,8 @@ verify: |
   After resuming, the logged LR should continue the schedule from its value before the
   interruption, with no loss spike at the resume step.
 examples:
-  incidents: [dev/case-021, dev/case-053]
-  healthy: [dev/case-005, dev/case-012, dev/case-022, dev/case-032, dev/case-046, dev/case-060]
+  incidents: [dev/case-021, dev/case-053, blind-a/case-027]
+  healthy: [dev/case-005, dev/case-012, dev/case-022, dev/case-032, dev/case-046, dev/case-060, blind-a/case-009, blind-a/case-020, blind-a/case-021, blind-a/case-023]
 """#),
         ("stop-sequence-misconfig.yaml", #"""
 cause: stop-sequence-misconfig
@@ -890,8 +890,8 @@ verify: |
   Sampled generations end right after the answer, finish reason is "stop", and scores return to
   the baseline's.
 examples:
-  incidents: [dev/case-051, dev/case-054]
-  healthy: [dev/case-005, dev/case-012, dev/case-022, dev/case-032, dev/case-046, dev/case-060]
+  incidents: [dev/case-051, dev/case-054, blind-a/case-029]
+  healthy: [dev/case-005, dev/case-012, dev/case-022, dev/case-032, dev/case-046, dev/case-060, blind-a/case-009, blind-a/case-020, blind-a/case-021, blind-a/case-023]
 """#),
         ("straggler-node.yaml", #"""
 cause: straggler-node
@@ -930,8 +930,8 @@ verify: |
   Per-rank step times should agree within a few percent and throughput should return to the
   baseline's.
 examples:
-  incidents: [dev/case-026, dev/case-035]
-  healthy: [dev/case-005, dev/case-012, dev/case-022, dev/case-032, dev/case-046, dev/case-060]
+  incidents: [dev/case-026, dev/case-035, blind-a/case-013]
+  healthy: [dev/case-005, dev/case-012, dev/case-022, dev/case-032, dev/case-046, dev/case-060, blind-a/case-009, blind-a/case-020, blind-a/case-021, blind-a/case-023]
 """#),
         ("tokenizer-mismatch.yaml", #"""
 cause: tokenizer-mismatch
@@ -969,8 +969,8 @@ verify: |
   tokenizer.vocab_size and the model's embedding size should agree, no index errors, and the
   initial loss should match the baseline's.
 examples:
-  incidents: [dev/case-036, dev/case-040]
-  healthy: [dev/case-005, dev/case-012, dev/case-022, dev/case-032, dev/case-046, dev/case-060]
+  incidents: [dev/case-036, dev/case-040, blind-a/case-024]
+  healthy: [dev/case-005, dev/case-012, dev/case-022, dev/case-032, dev/case-046, dev/case-060, blind-a/case-009, blind-a/case-020, blind-a/case-021, blind-a/case-023]
 """#),
         ("tool-schema-order.yaml", #"""
 cause: tool-schema-order
@@ -1007,8 +1007,8 @@ verify: |
   Two renders of the same request are byte-identical, and the cache hit rate returns to the
   baseline's.
 examples:
-  incidents: [dev/case-014, dev/case-061]
-  healthy: [dev/case-005, dev/case-012, dev/case-022, dev/case-032, dev/case-046, dev/case-060]
+  incidents: [dev/case-014, dev/case-061, blind-a/case-022]
+  healthy: [dev/case-005, dev/case-012, dev/case-022, dev/case-032, dev/case-046, dev/case-060, blind-a/case-009, blind-a/case-020, blind-a/case-021, blind-a/case-023]
 """#),
         ("warmup-missing.yaml", #"""
 cause: warmup-missing
@@ -1046,8 +1046,8 @@ verify: |
   The logged LR should start near zero and ramp to the peak over the warmup steps; loss and grad
   norm in the first few hundred steps should track the baseline.
 examples:
-  incidents: [dev/case-034, dev/case-045]
-  healthy: [dev/case-005, dev/case-012, dev/case-022, dev/case-032, dev/case-046, dev/case-060]
+  incidents: [dev/case-034, dev/case-045, blind-a/case-011]
+  healthy: [dev/case-005, dev/case-012, dev/case-022, dev/case-032, dev/case-046, dev/case-060, blind-a/case-009, blind-a/case-020, blind-a/case-021, blind-a/case-023]
 """#),
         ("wrong-checkpoint.yaml", #"""
 cause: wrong-checkpoint
@@ -1080,8 +1080,8 @@ verify: |
   The loaded checkpoint's path/step/hash in the logs match the intended one, and scores match the
   training run's own eval at that step.
 examples:
-  incidents: [dev/case-018, dev/case-049]
-  healthy: [dev/case-005, dev/case-012, dev/case-022, dev/case-032, dev/case-046, dev/case-060]
+  incidents: [dev/case-018, dev/case-049, blind-a/case-005]
+  healthy: [dev/case-005, dev/case-012, dev/case-022, dev/case-032, dev/case-046, dev/case-060, blind-a/case-009, blind-a/case-020, blind-a/case-021, blind-a/case-023]
 """#),
     ]
 }
