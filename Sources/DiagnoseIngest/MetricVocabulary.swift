@@ -74,25 +74,23 @@ public enum MetricVocabulary {
         for prefix in ["train/", "train_", "training/", "trainer/", "metrics/"] where k.hasPrefix(prefix) {
             if let n = table[String(k.dropFirst(prefix.count))] { return n }
         }
-        let nk = normalized(k)
-        if let n = normalizedTable[nk] ?? table[nk] { return n }
-        for prefix in ["train_", "training_", "trainer_", "metrics_", "perf_"] where nk.hasPrefix(prefix) {
-            let rest = String(nk.dropFirst(prefix.count))
-            if let n = normalizedTable[rest] ?? table[rest] { return n }
+        for nk in normalizedForms(k) {
+            if let n = normalizedTable[nk] ?? table[nk] { return n }
         }
         return nil
+    }
+
+    /// A key's normalised spelling, then that spelling without each known leading prefix.
+    static func normalizedForms(_ key: String) -> [String] {
+        let nk = normalized(key)
+        return [nk] + ["train_", "training_", "trainer_", "metrics_", "perf_"].filter { nk.hasPrefix($0) }
+            .map { String(nk.dropFirst($0.count)) }
     }
 
     /// The factor that turns a raw key's value into the shared name's unit (1000 for a key
     /// printed in seconds where the shared name is in milliseconds), or nil for 1. Parsers keep
     /// the raw key as the point's label, so the record sink applies it in one place.
     public static func scale(forRawKey key: String) -> Double? {
-        var nk = normalized(key)
-        if secondsKeys.contains(nk) { return 1000 }
-        for prefix in ["train_", "training_", "trainer_", "metrics_", "perf_"] where nk.hasPrefix(prefix) {
-            nk = String(nk.dropFirst(prefix.count))
-            if secondsKeys.contains(nk) { return 1000 }
-        }
-        return nil
+        normalizedForms(key).contains(where: secondsKeys.contains) ? 1000 : nil
     }
 }

@@ -15,7 +15,7 @@ public struct BatchShapeDetector: Detector {
     struct Measure { let value: Double; let cite: (Bool) -> Evidence; let onset: MetricPoint }
 
     /// Median of a level metric (one printed value is enough: nanoGPT prints its tokens per
-/// iteration once), or the per-step slope of a cumulative one (at least three points).
+    /// iteration once), or the per-step slope of a cumulative one (at least three points).
     static func measure(_ obs: RunObservations, _ name: MetricName, slope: Bool) -> Measure? {
         guard let t = obs.primary(name), t.count >= (slope ? 3 : 1) else { return nil }
         if !slope {

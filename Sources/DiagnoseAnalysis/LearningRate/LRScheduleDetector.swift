@@ -28,11 +28,15 @@ public struct LRScheduleDetector: Detector {
         var warmupLength: Double { t.x(reachIndex) - t.x(0) }
         var spacing: Double { t.count > 1 ? max(1, (t.x(t.count - 1) - t.x(0)) / Double(t.count - 1)) : 1 }
 
+        /// Point indices ordered by (x, index), for nearest-point lookups.
+        let byX: [Int]
+
         init?(_ t: Trace) {
             guard t.count >= 5, let peak = t.values.max(), peak > 0 else { return nil }
             self.t = t
             peakIndex = t.values.firstIndex(of: peak)!
             reachIndex = t.values.firstIndex { $0 >= 0.9 * peak }!
+            byX = (0..<t.count).sorted { (t.x($0), $0) < (t.x($1), $1) }
         }
 
         /// Fraction of the run (by x) spent at the floor after the peak, and the index where it began.
@@ -47,10 +51,19 @@ public struct LRScheduleDetector: Detector {
             return ((t.x(t.count - 1) - t.x(f)) / span, f, low)
         }
 
-        /// Value at the point nearest to x (by step).
+        /// Value at the point nearest to x (by step); among equally near points, the first logged.
         func value(atX x: Double) -> (Double, Int) {
-            var best = 0
-            for i in 0..<t.count where abs(t.x(i) - x) < abs(t.x(best) - x) { best = i }
+            var lo = 0, hi = byX.count
+            while lo < hi { let mid = (lo + hi) / 2; if t.x(byX[mid]) < x { lo = mid + 1 } else { hi = mid } }
+            // The nearest x at or above, and the nearest below (its first-logged point).
+            var candidates: [Int] = []
+            if lo < byX.count { candidates.append(byX[lo]) }
+            if lo > 0 {
+                var j = lo - 1
+                while j > 0, t.x(byX[j - 1]) == t.x(byX[lo - 1]) { j -= 1 }
+                candidates.append(byX[j])
+            }
+            let best = candidates.min { (abs(t.x($0) - x), $0) < (abs(t.x($1) - x), $1) }!
             return (t.values[best], best)
         }
     }
@@ -124,16 +137,9 @@ public struct LRScheduleDetector: Detector {
         let start = max(r.t.x(r.peakIndex), b.t.x(b.peakIndex))
         let tolerance = 2 * b.spacing
         // Run points after both peaks, each with the baseline's value at the same step.
-        let sortedB = (0..<b.t.count).sorted { b.t.x($0) < b.t.x($1) }
-        func nearest(_ x: Double) -> Int {
-            var lo = 0, hi = sortedB.count - 1
-            while lo < hi { let mid = (lo + hi) / 2; if b.t.x(sortedB[mid]) < x { lo = mid + 1 } else { hi = mid } }
-            if lo > 0, abs(b.t.x(sortedB[lo - 1]) - x) < abs(b.t.x(sortedB[lo]) - x) { return sortedB[lo - 1] }
-            return sortedB[lo]
-        }
         var pairs: [(i: Int, bi: Int, ratio: Double)] = []
         for i in r.peakIndex..<r.t.count where r.t.x(i) > start {
-            let bi = nearest(r.t.x(i)), bv = b.t.values[bi]
+            let (bv, bi) = b.value(atX: r.t.x(i))
             guard abs(b.t.x(bi) - r.t.x(i)) <= tolerance, bv > 0 else { continue }
             pairs.append((i, bi, r.t.values[i] / bv))
         }

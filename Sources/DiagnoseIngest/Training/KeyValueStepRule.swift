@@ -22,19 +22,16 @@ final class KeyValueStepRule: LineRule {
     func consume(_ line: LineContext, _ sink: RecordSink) -> RuleOutcome {
         guard mMarker.matches(line.payload), let step = mMarker.int(1) else { return .pass }
         var emitted = false
-        for (key, value) in Self.fields(line.payloadString) {
-            let k = key.lowercased()
-            if k == "step" || k == "iter" || k == "iteration" || k == "global_step" || k == "global step" { continue }
-            guard let name = MetricVocabulary.name(for: key) else { continue }
+        for (key, name, value) in Self.fields(line.payloadString) {
             sink.emit(line.metric(name, value, step: step, label: name.rawValue == key ? nil : key))
             emitted = true
         }
         return emitted ? .consumed(step: step) : .pass
     }
 
-    /// The `key value` fields of a line, in order.
-    static func fields(_ s: String) -> [(String, Double)] {
-        var out: [(String, Double)] = []
+    /// The `key value` fields of a line whose key the vocabulary knows, in order.
+    static func fields(_ s: String) -> [(String, MetricName, Double)] {
+        var out: [(String, MetricName, Double)] = []
         var pieces: [Substring] = []
         for part in s.split(whereSeparator: { $0 == "|" || $0 == ";" }) {
             for p in part.components(separatedBy: ", ") { pieces.append(Substring(p)) }
@@ -52,9 +49,10 @@ final class KeyValueStepRule: LineRule {
         return out
     }
 
-    /// One `key value` field: the key is the last 1–4 words before `=`, `:` or the number; the
-    /// value a number (thousands commas allowed) or a non-finite spelling, then an optional unit.
-    static func field(_ raw: Substring) -> (String, Double)? {
+    /// One `key value` field: the key is the longest run of the last 1–4 words before `=`, `:` or
+    /// the number that the vocabulary knows (nil when none is); the value a number (thousands
+    /// commas allowed) or a non-finite spelling, then an optional unit.
+    static func field(_ raw: Substring) -> (String, MetricName, Double)? {
         var t = raw.trimmingCharacters(in: .whitespaces)
         // Drop a unit or closing bracket after the number.
         while let c = t.last, c.isLetter || c == "%" || c == ")" || c == "]" || c == "/" {
@@ -72,12 +70,11 @@ final class KeyValueStepRule: LineRule {
         if let dash = keyPart.range(of: " - ", options: .backwards) { keyPart = String(keyPart[dash.upperBound...]) }
         let words = keyPart.split(separator: " ").suffix(4)
         guard let first = words.first?.first, first.isLetter else { return nil }
-        // The longest suffix of words the vocabulary knows, else the last word.
         for n in stride(from: words.count, through: 1, by: -1) {
             let key = words.suffix(n).joined(separator: " ")
-            if MetricVocabulary.name(for: key) != nil { return (key, v) }
+            if let name = MetricVocabulary.name(for: key) { return (key, name, v) }
         }
-        return (String(words.last!), v)
+        return nil
     }
 
     static let spec = LineRuleSpec(id: "key-value-step", examples: [
